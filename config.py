@@ -1,0 +1,102 @@
+"""Settings for each environment; secrets come from the environment, never from code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite3'}"
+
+
+def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Return the development key, generating it once into instance/ with mode 0600."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BOOTSTRAP_SERVE_LOCAL = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    PAGE_SIZE = 50
+    DEFAULT_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "UTC")
+    SECURITY_HEADERS_HSTS = False
+    DEBUG = False
+    TESTING = False
+
+    @classmethod
+    def finalise(cls, settings: dict) -> None:
+        """Fill settings that need work (such as a generated key) at app creation."""
+        if not settings.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = development_secret_key()
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, a key generated once."""
+
+
+class TestConfig(Config):
+    """The test suite: CSRF off by default (one test run turns it back on)."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SECRET_KEY = "test-only-" + secrets.token_hex(8)
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a real secret key; secure cookies; HSTS."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SECURITY_HEADERS_HSTS = True
+
+    @classmethod
+    def finalise(cls, settings: dict) -> None:
+        if not settings.get("SECRET_KEY"):
+            raise RuntimeError(
+                "SECRET_KEY must be set in the environment for production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if settings.get("DEBUG"):
+            raise RuntimeError("DEBUG must never be on in production.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[Config]:
+    """Pick the settings class named by TRACKER_ENV (development by default)."""
+    key = (name or os.environ.get("TRACKER_ENV") or "development").lower()
+    if key not in CONFIGS:
+        raise RuntimeError(f"Unknown TRACKER_ENV {key!r}; use one of {', '.join(CONFIGS)}.")
+    return CONFIGS[key]

@@ -1,0 +1,89 @@
+"""The hiring tracker: create_app wires extensions, blueprints, handlers and commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
+    """Build the app; no I/O beyond reading settings, no migrations."""
+    from config import INSTANCE_DIR, config_for
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=True,
+    )
+    config_class = config_for("test" if test_config and test_config.get("TESTING") else env)
+    app.config.from_object(config_class)
+    if test_config:
+        app.config.update(test_config)
+    config_class.finalise(app.config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (every table registered before use)
+    from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    # Batch mode lets SQLite alter tables; compare_type makes `flask db check` strict.
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> Any:
+        from tracker.models import User
+
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.applications.views import bp as applications_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.candidates.views import bp as candidates_bp
+    from tracker.main.views import bp as main_bp
+    from tracker.openings.views import bp as openings_bp
+
+    for bp in (main_bp, auth_bp, openings_bp, candidates_bp, applications_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from tracker.errors import register
+
+    register(app)
+
+
+def register_hooks(app: Flask) -> None:
+    from tracker.web import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import register
+
+    register(app)

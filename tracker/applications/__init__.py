@@ -1,0 +1,1 @@
+"""Moves of an application through the pipeline."""

@@ -1,0 +1,45 @@
+"""Move forms: one per kind of move, each with a CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from tracker.domain.pipeline import MOVE_LABELS, REJECTION_LABELS, Move, Withdrawer
+from tracker.forms import choices
+
+
+class MoveForm(FlaskForm):
+    """The fields any move may need; the pipeline rules say which are required."""
+
+    reason = SelectField(
+        "Reason",
+        choices=choices(
+            [("", "— Choose a reason —")]
+            + [(r.value, label) for r, label in REJECTION_LABELS.items()]
+        ),
+        validators=[Optional()],
+    )
+    withdrawn_by = RadioField(
+        "Who withdrew",
+        choices=choices((w.value, w.label) for w in Withdrawer),
+        validators=[Optional()],
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=4000)])
+    submit = SubmitField("Move")
+
+
+def form_prefix(application_id: int, move: Move) -> str:
+    """A prefix per form keeps field ids unique when a page shows many move forms."""
+    return f"a{application_id}-{move.value}"
+
+
+def make_move_form(application_id: int, move: Move, **kwargs: object) -> MoveForm:
+    form = MoveForm(prefix=form_prefix(application_id, move), **kwargs)
+    form.submit.label.text = MOVE_LABELS[move]
+    return form
+
+
+def move_forms(application_id: int, moves: list[Move]) -> dict[Move, MoveForm]:
+    return {m: make_move_form(application_id, m, formdata=None) for m in moves}

@@ -1,0 +1,57 @@
+"""The move endpoint: validate, ask the service, redirect; on refusal show why."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user, login_required
+
+from tracker.applications.forms import make_move_form
+from tracker.candidates.views import render_candidate
+from tracker.domain.errors import MoveNotAllowed, NotFound
+from tracker.domain.pipeline import MOVE_LABELS, Move, MoveRequest, RejectionReason, Withdrawer
+from tracker.extensions import db
+from tracker.forms import show_domain_error
+from tracker.services import applications
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
+
+
+@bp.route(
+    "/<int:application_id>/move/<any(" + ",".join(m.value for m in Move) + "):move>",
+    methods=["POST"],
+)
+@login_required
+def move(application_id: int, move: str):
+    try:
+        application = applications.get_application(application_id, current_user)
+    except NotFound:
+        abort(404)
+    kind = Move(move)
+    form = make_move_form(application.id, kind)
+    candidate_id = application.candidate_id
+    if form.validate_on_submit():
+        request = MoveRequest(
+            move=kind,
+            reason=RejectionReason(form.reason.data) if form.reason.data else None,
+            withdrawn_by=Withdrawer(form.withdrawn_by.data) if form.withdrawn_by.data else None,
+            note=form.note.data or "",
+        )
+        try:
+            record = applications.move(application, request, current_user)
+        except applications.NotPermitted:
+            abort(403)
+        except MoveNotAllowed as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(
+                f"{MOVE_LABELS[kind]}: {application.candidate.name} is now in "
+                f"{record.to_stage.name} ({record.to_status}).",
+                "success",
+            )
+            return redirect(
+                url_for("candidates.show", candidate_id=candidate_id)
+                + f"#application-{application.id}"
+            )
+    bound = {"application_id": application.id, "move": kind, "form": form}
+    return render_candidate(candidate_id, bound=bound, status=422)

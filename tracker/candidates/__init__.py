@@ -1,0 +1,1 @@
+"""Candidates: list, page with applications and history."""

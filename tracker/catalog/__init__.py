@@ -1,0 +1,1 @@
+"""The role catalog: requirement data files shipped in the package and their loader."""

@@ -1,0 +1,104 @@
+"""Command line: catalog load/export, user creation, demo data."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from tracker.domain.errors import DomainError
+
+catalog_cli = AppGroup("catalog", help="Load or export the role catalog.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@catalog_cli.command("load")
+def catalog_load() -> None:
+    """Load the catalog files; a second run changes nothing."""
+    from tracker.services.catalog import load_catalog
+
+    report = load_catalog()
+    click.echo(report.summary())
+    for key in report.new_versions:
+        click.echo(f"  new version: {key}")
+    for key in report.retired:
+        click.echo(f"  retired: {key}")
+
+
+@catalog_cli.command("export")
+def catalog_export() -> None:
+    """Print the whole catalog as JSON."""
+    from tracker.services.catalog import export_catalog
+
+    click.echo(json.dumps(export_catalog(), indent=2, ensure_ascii=False))
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="admin, recruiter, hiring_manager or interviewer; repeat for several.",
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="TRACKER_NEW_USER_PASSWORD",
+    help="Prompted for when not given (or set TRACKER_NEW_USER_PASSWORD).",
+)
+@click.option("--timezone", default="UTC", show_default=True)
+def users_create(
+    email: str, name: str, roles: tuple[str, ...], password: str, timezone: str
+) -> None:
+    """Create an account with one or more roles."""
+    from tracker.services.users import create_user
+
+    names = [part for r in roles for part in r.split(",") if part.strip()]
+    try:
+        user = create_user(email, name, password, names, timezone=timezone)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.email} with roles: {', '.join(sorted(user.role_names))}.")
+
+
+@click.command("demo")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="On a database with real data, skip the demo quietly instead of failing.",
+)
+def demo(if_empty: bool) -> None:
+    """Load the catalog, demo users, openings and candidates into an empty database."""
+    from tracker.services import demo as demo_service
+
+    try:
+        result = demo_service.load_demo()
+    except demo_service.NotDemoDatabase as exc:
+        if if_empty:
+            click.echo(f"Demo data not loaded: {exc}")
+            return
+        raise click.ClickException(str(exc)) from None
+    if result.loaded:
+        click.echo(
+            f"Demo data loaded: {result.openings} openings, {result.candidates} candidates, "
+            f"{result.events} stage moves."
+        )
+    else:
+        click.echo("Demo data is already loaded; nothing was changed.")
+    click.echo("")
+    click.echo("Demo logins (password for all: " + result.password_hint + "):")
+    for email, roles in result.logins:
+        click.echo(f"  {email:<26} {roles}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo)

@@ -1,0 +1,1 @@
+"""Pure domain rules: no Flask, no SQLAlchemy, so they test as plain function calls."""

@@ -1,0 +1,76 @@
+"""Who may see and do what, decided per object; anything not granted here is denied.
+
+The functions take plain objects (anything with the attributes used), so they stay free
+of Flask and SQLAlchemy and are tested as a table of cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+
+class Person(Protocol):
+    id: int
+
+    @property
+    def role_names(self) -> set[str]: ...
+
+
+class OpeningLike(Protocol):
+    hiring_manager_id: int
+    recruiter_id: int
+
+
+ADMIN = "admin"
+RECRUITER = "recruiter"
+HIRING_MANAGER = "hiring_manager"
+
+
+def _roles(user: Person | None) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", True):
+        return set()
+    return {str(r) for r in user.role_names}
+
+
+def is_admin(user: Person | None) -> bool:
+    return ADMIN in _roles(user)
+
+
+def _recruits_for(user: Person, opening: OpeningLike) -> bool:
+    return RECRUITER in _roles(user) and opening.recruiter_id == user.id
+
+
+def _manages(user: Person, opening: OpeningLike) -> bool:
+    return HIRING_MANAGER in _roles(user) and opening.hiring_manager_id == user.id
+
+
+def can_create_opening(user: Person | None) -> bool:
+    return bool(_roles(user) & {ADMIN, RECRUITER})
+
+
+def can_view_opening(user: Person | None, opening: OpeningLike) -> bool:
+    if user is None or not _roles(user):
+        return False
+    return is_admin(user) or _recruits_for(user, opening) or _manages(user, opening)
+
+
+def can_edit_opening(user: Person | None, opening: OpeningLike) -> bool:
+    return can_view_opening(user, opening)
+
+
+def can_add_candidate(user: Person | None, opening: OpeningLike) -> bool:
+    return can_view_opening(user, opening)
+
+
+def can_move_application(user: Person | None, opening: OpeningLike) -> bool:
+    return can_view_opening(user, opening)
+
+
+def can_view_candidate(user: Person | None, openings: Iterable[OpeningLike]) -> bool:
+    """A candidate is visible through any opening of theirs the user may see."""
+    return is_admin(user) or any(can_view_opening(user, o) for o in openings)
+
+
+def can_list_candidates(user: Person | None) -> bool:
+    return bool(_roles(user) & {ADMIN, RECRUITER, HIRING_MANAGER})

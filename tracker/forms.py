@@ -1,0 +1,35 @@
+"""Form helpers shared by every area."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SubmitField
+
+from tracker.domain.errors import DomainError
+
+
+class EmptyForm(FlaskForm):
+    """A form with only a CSRF token, for POST-only actions such as sign-out."""
+
+    submit = SubmitField("Submit")
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a domain error next to the field it concerns, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message] if field.errors else [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value to int, where the empty choice means none."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+def choices(pairs: object, optgroup: str | None = None) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices, optionally under an <optgroup>."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]  # type: ignore[attr-defined]

@@ -1,0 +1,86 @@
+"""Applications and their append-only stage history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.candidate import Candidate
+from tracker.models.opening import Opening, PlanStage
+from tracker.models.types import UTCDateTime, utcnow
+from tracker.models.user import User
+
+_STATUSES = "('active', 'rejected', 'withdrawn', 'hired')"
+
+
+class Application(db.Model):
+    """A candidate for an opening; at most one active per candidate and opening."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(f"status IN {_STATUSES}", name="known_status"),
+        Index(
+            "uq_applications_active_candidate_opening",
+            "candidate_id",
+            "opening_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_applications_opening_status_stage", "opening_id", "status", "stage_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("plan_stages.id"))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    rejection_reason: Mapped[str | None] = mapped_column(String(40))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    candidate: Mapped[Candidate] = relationship(back_populates="applications")
+    opening: Mapped[Opening] = relationship()
+    stage: Mapped[PlanStage] = relationship()
+    events: Mapped[list[StageEventRecord]] = relationship(
+        back_populates="application", order_by="StageEventRecord.id"
+    )
+
+
+class StageEventRecord(db.Model):
+    """One move of an application: who, when, from where, to where, why. Never changed."""
+
+    __tablename__ = "stage_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    move: Mapped[str] = mapped_column(String(20))
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("plan_stages.id"))
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("plan_stages.id"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()
+    from_stage: Mapped[PlanStage | None] = relationship(foreign_keys=[from_stage_id])
+    to_stage: Mapped[PlanStage] = relationship(foreign_keys=[to_stage_id])
+
+
+@event.listens_for(Session, "before_flush")
+def _stage_history_is_append_only(session: Session, _ctx: object, _instances: object) -> None:
+    """Refuse to change or delete a recorded move: the history is evidence."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, StageEventRecord) and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
+            raise PermissionError("The stage history is append-only.")

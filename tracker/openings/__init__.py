@@ -1,0 +1,1 @@
+"""Openings: list, create, edit, requirement set, plan and board."""

@@ -1,0 +1,1 @@
+"""Services: load, ask the domain, persist, commit once; raise domain errors."""

@@ -1,0 +1,418 @@
+"""Demo data: users, three openings and about forty candidates with history.
+
+It refuses to touch a database that holds anything but demo data, and is safe to run
+again (it then changes nothing).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from tracker.domain import pipeline
+from tracker.domain.pipeline import (
+    ApplicationState,
+    Move,
+    MoveRequest,
+    RejectionReason,
+    Status,
+    Withdrawer,
+)
+from tracker.extensions import db
+from tracker.models import (
+    Application,
+    Candidate,
+    Level,
+    Opening,
+    Role,
+    Specialty,
+    StageEventRecord,
+    User,
+    normalize_email,
+)
+from tracker.models.types import utcnow
+from tracker.services import catalog, openings, users
+from tracker.services.candidates import APPLY_MOVE
+
+DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("admin@example.com", "Ada Admin", ("admin",)),
+    ("recruiter@example.com", "Riley Recruiter", ("recruiter",)),
+    ("hm@example.com", "Harper Hiring-Manager", ("hiring_manager", "interviewer")),
+    ("peer1@example.com", "Priya Peer", ("interviewer",)),
+    ("peer2@example.com", "Pablo Peer", ("interviewer",)),
+    ("peer3@example.com", "Petra Peer", ("interviewer",)),
+    ("director@example.com", "Dana Director", ("hiring_manager", "interviewer")),
+    ("ciso@example.com", "Casey CISO", ("hiring_manager", "interviewer")),
+)
+DEMO_EMAIL_DOMAIN = "candidates.example.net"
+
+# (title, role, level, specialty, hiring manager, candidates per stage key)
+DEMO_OPENINGS = (
+    (
+        "Senior Security Engineer, Application Security",
+        "security-engineer",
+        "senior",
+        "application-security",
+        "hm@example.com",
+        {
+            "applied": 3,
+            "recruiter_screen": 2,
+            "hiring_manager": 2,
+            "peer": 2,
+            "director": 1,
+            "decision": 1,
+            "offer": 1,
+            "hired": 1,
+        },
+    ),
+    (
+        "Staff Security Engineer, SIRT",
+        "security-engineer",
+        "staff",
+        "sirt",
+        "hm@example.com",
+        {
+            "applied": 3,
+            "recruiter_screen": 2,
+            "hiring_manager": 2,
+            "peer": 1,
+            "director": 1,
+            "decision": 1,
+            "offer": 1,
+        },
+    ),
+    (
+        "Distinguished Engineer, Secure",
+        "distinguished-engineer",
+        "distinguished",
+        "secure",
+        "ciso@example.com",
+        {
+            "applied": 2,
+            "recruiter_screen": 2,
+            "hiring_manager": 1,
+            "peer": 1,
+            "director": 1,
+            "decision": 1,
+        },
+    ),
+)
+
+FIRST = [
+    "Amara",
+    "Björn",
+    "Chloé",
+    "Dmitri",
+    "Élodie",
+    "Farah",
+    "Gustavo",
+    "Hana",
+    "Içim",
+    "Jonas",
+    "Keanu",
+    "Lena",
+    "Mateus",
+    "Nadia",
+    "Oskar",
+    "Padma",
+    "Quentin",
+    "Rosa",
+    "Søren",
+    "Tomás",
+    "Uma",
+    "Valentina",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zoë",
+    "Aarav",
+    "Beatriz",
+    "Ciarán",
+    "Daniela",
+    "Emeka",
+    "François",
+    "Greta",
+    "Hiroshi",
+    "Ines",
+    "José",
+    "Kalani",
+    "Lucía",
+    "Mei",
+    "Noor",
+    "Olu",
+    "Paulo",
+    "Rania",
+    "Sven",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Dubois",
+    "Volkov",
+    "Moreau",
+    "Haddad",
+    "Pereira",
+    "Sato",
+    "Yılmaz",  # noqa: RUF001 - a real Turkish name
+    "Berg",
+    "Kahale",
+    "Fischer",
+    "Souza",
+    "Rahman",
+    "Nilsson",
+    "Iyer",
+    "Lefèvre",
+    "Márquez",
+    "Jørgensen",
+    "Núñez",
+    "Patel",
+    "Rossi",
+    "Zhang",
+    "Ortega",
+    "Demir",
+    "Schäfer",
+    "Sharma",
+    "Costa",
+    "Ó Briain",
+    "Reyes",
+    "Eze",
+    "Girard",
+]
+CITIES = [
+    "Lisbon",
+    "Berlin",
+    "Nairobi",
+    "Toronto",
+    "São Paulo",
+    "Bangalore",
+    "Kraków",
+    "Austin",
+    "Melbourne",
+    "Dublin",
+    "Tokyo",
+    "Mexico City",
+]
+SOURCES = ["careers_page", "referral", "sourced", "job_board", "agency", "event"]
+
+
+def _ascii(text: str) -> str:
+    """Strip accents for email addresses (Zoë Núñez -> Zoe Nunez)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+class NotDemoDatabase(Exception):
+    """The database holds real data; the demo must not mix into it."""
+
+
+@dataclass
+class DemoResult:
+    loaded: bool
+    password_hint: str
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    openings: int = 0
+    candidates: int = 0
+    events: int = 0
+
+
+def _password_file() -> Path:
+    return Path(current_app.instance_path) / "demo-password"
+
+
+def demo_password() -> tuple[str, str]:
+    """The demo password and how to show it: from the environment, else generated once."""
+    env = os.environ.get("TRACKER_DEMO_PASSWORD")
+    if env:
+        return env, "the value of TRACKER_DEMO_PASSWORD"
+    path = _password_file()
+    if path.exists():
+        value = path.read_text().strip()
+        return value, value
+    value = "demo-" + secrets.token_hex(8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value, value
+
+
+def _check_only_demo() -> bool:
+    """True when demo data is present, False when empty; raise if anything else is there."""
+    demo_emails = {e for e, _, _ in DEMO_USERS}
+    demo_titles = {o[0] for o in DEMO_OPENINGS}
+    user_emails = set(db.session.scalars(select(User.email)))
+    foreign = user_emails - demo_emails
+    foreign_openings = db.session.scalar(
+        select(func.count()).select_from(Opening).where(Opening.title.not_in(demo_titles))
+    )
+    foreign_candidates = db.session.scalar(
+        select(func.count())
+        .select_from(Candidate)
+        .where(Candidate.email_normalized.not_like(f"%@{DEMO_EMAIL_DOMAIN}"))
+    )
+    if foreign or foreign_openings or foreign_candidates:
+        raise NotDemoDatabase(
+            "This database holds data that is not demo data "
+            f"({len(foreign)} other users, {foreign_openings} other openings, "
+            f"{foreign_candidates} other candidates); the demo refuses to mix into it. "
+            "Point DATABASE_URL at an empty database to try the demo."
+        )
+    return bool(user_emails)
+
+
+def load_demo(seed: int = 2026) -> DemoResult:
+    """Load everything the demo needs, or nothing if it is already there."""
+    password, hint = demo_password()
+    logins = [(e, ", ".join(r)) for e, _, r in DEMO_USERS]
+    if _check_only_demo():
+        catalog.load_catalog()
+        return DemoResult(loaded=False, password_hint=hint, logins=logins)
+    if len(password) < users.MIN_PASSWORD:
+        raise NotDemoDatabase(
+            f"TRACKER_DEMO_PASSWORD must be at least {users.MIN_PASSWORD} characters."
+        )
+    catalog.load_catalog()
+    people = {e: users.create_user(e, n, password, r, commit=False) for e, n, r in DEMO_USERS}
+    rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not security
+    result = DemoResult(loaded=True, password_hint=hint, logins=logins)
+    names = iter(rng.sample([(f, la) for f in FIRST for la in LAST], 200))
+    now = utcnow()
+    for title, role_key, level_key, specialty_key, hm_email, spread in DEMO_OPENINGS:
+        role = db.session.scalar(select(Role).where(Role.key == role_key))
+        level = db.session.scalar(
+            select(Level).where(Level.role_id == role.id, Level.key == level_key)
+        )
+        specialty = db.session.scalar(
+            select(Specialty).where(Specialty.role_id == role.id, Specialty.key == specialty_key)
+        )
+        opening = openings.create_opening(
+            openings.OpeningInput(
+                title=title,
+                role_id=role.id,
+                level_id=level.id,
+                specialty_id=specialty.id,
+                hiring_manager_id=people[hm_email].id,
+                recruiter_id=people["recruiter@example.com"].id,
+            ),
+            commit=False,
+        )
+        result.openings += 1
+        stages = openings.stages_for_rules(opening)
+        by_key = {s.key: s for s in opening.stages}
+        for stage_key, count in spread.items():
+            for _ in range(count):
+                first, last = next(names)
+                result.events += _demo_application(
+                    rng, opening, stages, by_key, stage_key, first, last, people, now
+                )
+                result.candidates += 1
+        # A few closed applications show rejections and withdrawals on the board.
+        for move, at_stage in (
+            (Move.REJECT, "recruiter_screen"),
+            (Move.REJECT, "peer"),
+            (Move.WITHDRAW, "hiring_manager"),
+        ):
+            first, last = next(names)
+            result.events += _demo_application(
+                rng, opening, stages, by_key, at_stage, first, last, people, now, close=move
+            )
+            result.candidates += 1
+    db.session.commit()  # one transaction: the demo loads whole or not at all
+    return result
+
+
+def _demo_application(
+    rng: random.Random,
+    opening: Opening,
+    stages: list[pipeline.Stage],
+    by_key: dict,
+    target: str,
+    first: str,
+    last: str,
+    people: dict[str, User],
+    now,
+    close: Move | None = None,
+) -> int:
+    """One candidate walked through the real pipeline rules up to `target`."""
+    local = _ascii(f"{first}.{last}").lower().replace(" ", "")
+    email = f"{local}@{DEMO_EMAIL_DOMAIN}"
+    candidate = Candidate(
+        name=f"{first} {last}",
+        email=email,
+        email_normalized=normalize_email(email),
+        phone=f"+1 555 01{rng.randint(10, 99)}",
+        location=rng.choice(CITIES),
+        links=f"https://example.org/{local}",
+        source=rng.choice(SOURCES),
+        created_by_id=people["recruiter@example.com"].id,
+    )
+    recruiter = people["recruiter@example.com"]
+    manager = opening.hiring_manager
+    target_index = [s.key for s in stages].index(target)
+    at = now - timedelta(days=3 * target_index + rng.randint(2, 10), hours=rng.randint(0, 8))
+    application = Application(
+        candidate=candidate, opening=opening, stage=by_key["applied"], created_at=at, updated_at=at
+    )
+    db.session.add(application)
+    db.session.add(
+        StageEventRecord(
+            application=application,
+            actor_id=recruiter.id,
+            at=at,
+            move=APPLY_MOVE,
+            to_stage=by_key["applied"],
+            from_status=None,
+            to_status=Status.ACTIVE.value,
+        )
+    )
+    state = ApplicationState("applied", Status.ACTIVE)
+    requests: list[MoveRequest] = []
+    for stage in stages[1 : target_index + 1]:
+        requests.append(MoveRequest(Move.HIRE if stage.key == "hired" else Move.ADVANCE))
+    if close is Move.REJECT:
+        requests.append(
+            MoveRequest(
+                Move.REJECT, rng.choice(list(RejectionReason)), note="Not a fit for this level."
+            )
+        )
+    elif close is Move.WITHDRAW:
+        requests.append(
+            MoveRequest(
+                Move.WITHDRAW, withdrawn_by=Withdrawer.CANDIDATE, note="Accepted another offer."
+            )
+        )
+    for request in requests:
+        at = at + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 6))
+        actor = manager if state.stage_key in ("decision", "offer") else recruiter
+        event = pipeline.apply_move(stages, state, request, actor.id, at)
+        db.session.add(
+            StageEventRecord(
+                application=application,
+                actor_id=actor.id,
+                at=at,
+                move=event.move.value,
+                from_stage=by_key[event.from_stage],
+                to_stage=by_key[event.to_stage],
+                from_status=event.from_status.value,
+                to_status=event.to_status.value,
+                reason=event.reason.value if event.reason else None,
+                withdrawn_by=event.withdrawn_by.value if event.withdrawn_by else None,
+                note=event.note,
+            )
+        )
+        state = ApplicationState(event.to_stage, event.to_status)
+        application.stage = by_key[event.to_stage]
+        application.status = event.to_status.value
+        application.updated_at = at
+        if event.to_status.is_closed:
+            application.closed_at = at
+            application.rejection_reason = event.reason.value if event.reason else None
+            application.withdrawn_by = event.withdrawn_by.value if event.withdrawn_by else None
+    return 1 + len(requests)
