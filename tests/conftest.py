@@ -15,6 +15,18 @@ from tracker import create_app
 from tracker.extensions import db
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, but at a cost that keeps the suite quick; production keeps defaults."""
+    from argon2 import PasswordHasher, Type
+
+    from tracker.services import users
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(users, "_hasher", cheap)
+    monkeypatch.setattr(users, "_DUMMY_HASH", cheap.hash("dummy"))
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database built by the real migrations and catalog load, copied for each test."""
@@ -54,8 +66,18 @@ def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class RequestClient(FlaskClient):
+    """Each request gets its own app context (fresh `g` and DB session), as in production;
+    otherwise the test's context would leak loaded objects and CSRF state into requests."""
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = RequestClient
     return app.test_client()
 
 
