@@ -33,11 +33,20 @@ def render_candidate(candidate_id: int, bound: dict | None = None, status: int =
     panels = []
     for application in applications:
         can_move = policy.can_move_application(current_user, application.opening)
-        moves = application_service.allowed_moves(application) if can_move else []
-        forms = move_forms(application.id, moves)
+        targets = application_service.move_options(application) if can_move else {}
+        forms = move_forms(application.id, list(targets))
         if bound and bound["application_id"] == application.id:
             forms[bound["move"]] = bound["form"]
-        panels.append({"application": application, "moves": moves, "forms": forms})
+        panels.append(
+            {
+                "application": application,
+                "forms": forms,
+                "targets": targets,
+                "open": bound["move"]
+                if bound and bound["application_id"] == application.id
+                else None,
+            }
+        )
     return render_template("candidates/show.html", candidate=candidate, panels=panels), status
 
 

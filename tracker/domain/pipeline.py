@@ -89,7 +89,7 @@ class Withdrawer(StrEnum):
 
 MOVE_LABELS: dict[Move, str] = {
     Move.ADVANCE: "Advance",
-    Move.BACK: "Back one stage",
+    Move.BACK: "Back",
     Move.REJECT: "Reject",
     Move.WITHDRAW: "Withdraw",
     Move.HIRE: "Mark hired",
@@ -295,17 +295,21 @@ def apply_move(
     )
 
 
-def allowed_moves(stages: Sequence[Stage], state: ApplicationState) -> list[Move]:
-    """The moves that make sense now, for showing only the buttons that can work."""
-    options = [MoveRequest(m, RejectionReason.OTHER, Withdrawer.CANDIDATE, note="x") for m in Move]
-    result = []
-    for request in options:
+def move_options(stages: Sequence[Stage], state: ApplicationState) -> dict[Move, Stage]:
+    """The moves that make sense now and where each leads, for offering only buttons that
+    can work (details such as a reason are asked for by the form)."""
+    options: dict[Move, Stage] = {}
+    for move in Move:
+        complete = MoveRequest(move, RejectionReason.OTHER, Withdrawer.CANDIDATE, note="-")
         try:
-            check_move(stages, state, request)
+            options[move] = check_move(stages, state, complete)
         except MoveNotAllowed:
             continue
-        result.append(request.move)
-    return result
+    return options
+
+
+def allowed_moves(stages: Sequence[Stage], state: ApplicationState) -> list[Move]:
+    return list(move_options(stages, state))
 
 
 def default_stages() -> tuple[Stage, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event, text
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.candidate import Candidate
@@ -84,3 +84,12 @@ def _stage_history_is_append_only(session: Session, _ctx: object, _instances: ob
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
             raise PermissionError("The stage history is append-only.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_history_changes(state: ORMExecuteState) -> None:
+    """The same rule for UPDATE/DELETE statements run through the session, which skip flush."""
+    if (state.is_update or state.is_delete) and any(
+        m.class_ is StageEventRecord for m in state.all_mappers
+    ):
+        raise PermissionError("The stage history is append-only.")

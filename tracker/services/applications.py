@@ -88,6 +88,8 @@ def move(application: Application, request: MoveRequest, actor: User) -> StageEv
     return record
 
 
-def allowed_moves(application: Application) -> list[Move]:
+def move_options(application: Application) -> dict[Move, str]:
+    """The moves allowed now, each with the name of the stage it leads to."""
     state = ApplicationState(application.stage.key, Status(application.status))
-    return pipeline.allowed_moves(stages_for_rules(application.opening), state)
+    options = pipeline.move_options(stages_for_rules(application.opening), state)
+    return {move: stage.name for move, stage in options.items()}

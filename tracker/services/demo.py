@@ -357,6 +357,7 @@ def _demo_application(
     manager = opening.hiring_manager
     target_index = [s.key for s in stages].index(target)
     at = now - timedelta(days=3 * target_index + rng.randint(2, 10), hours=rng.randint(0, 8))
+    candidate.created_at = at
     application = Application(
         candidate=candidate, opening=opening, stage=by_key["applied"], created_at=at, updated_at=at
     )

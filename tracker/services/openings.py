@@ -206,11 +206,14 @@ class Board:
 
     @property
     def active_total(self) -> int:
-        return sum(len(c.applications) for c in self.columns)
+        return sum(
+            1 for c in self.columns for a in c.applications if a.status == Status.ACTIVE.value
+        )
 
 
 def board(opening: Opening) -> Board:
-    """A column per stage with its active candidates; closed ones are counted aside."""
+    """A column per stage with its active candidates (and the hired, in Hired); rejected
+    and withdrawn ones are counted aside."""
     stages = db.session.scalars(
         select(PlanStage).where(PlanStage.opening_id == opening.id).order_by(PlanStage.position)
     ).all()
@@ -218,7 +221,10 @@ def board(opening: Opening) -> Board:
     apps = db.session.scalars(
         select(Application)
         .join(Candidate)
-        .where(Application.opening_id == opening.id, Application.status == Status.ACTIVE.value)
+        .where(
+            Application.opening_id == opening.id,
+            Application.status.in_([Status.ACTIVE.value, Status.HIRED.value]),
+        )
         .options(joinedload(Application.candidate))
         .order_by(Application.updated_at.desc(), Application.id.desc())
     ).all()
