@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Level, Opening, Role, Specialty, User
+from tracker.models import (
+    Application,
+    Interview,
+    InterviewAssignment,
+    Level,
+    Opening,
+    PlanInterview,
+    PlanStage,
+    Role,
+    Specialty,
+    User,
+)
+from tracker.models.types import utcnow
 from tracker.services import candidates, openings, users
 
 PASSWORD = "correct horse battery staple"
@@ -61,3 +75,48 @@ def make_application(
     return candidates.add_to_opening(
         opening, candidates.CandidateInput(name=name, email=email, source="referral"), actor
     )
+
+
+def move_to_stage(application: Application, stage_key: str) -> Application:
+    """Put an application straight into a stage (test set-up, not a recorded move)."""
+    stage = db.session.scalar(
+        select(PlanStage).where(
+            PlanStage.opening_id == application.opening_id, PlanStage.key == stage_key
+        )
+    )
+    application.stage = stage
+    db.session.commit()
+    return application
+
+
+def make_interview(
+    application: Application,
+    interviewers: list[User],
+    plan_interview_name: str | None = None,
+    starts_at: datetime | None = None,
+    stage_key: str | None = None,
+) -> Interview:
+    """A scheduled interview of the application's stage (or `stage_key`), written directly
+    so tests of scorecards and reviews do not depend on the scheduling pages."""
+    stage_key = stage_key or application.stage.key
+    stage = db.session.scalar(
+        select(PlanStage).where(
+            PlanStage.opening_id == application.opening_id, PlanStage.key == stage_key
+        )
+    )
+    query = select(PlanInterview).where(PlanInterview.stage_id == stage.id)
+    if plan_interview_name:
+        query = query.where(PlanInterview.name == plan_interview_name)
+    plan_interview = db.session.scalars(query.order_by(PlanInterview.position)).first()
+    interview = Interview(
+        application=application,
+        stage=stage,
+        plan_interview=plan_interview,
+        starts_at=starts_at or utcnow() - timedelta(hours=2),
+        duration_minutes=plan_interview.duration_minutes,
+        video_url="https://meet.example/room",
+    )
+    interview.assignments = [InterviewAssignment(user_id=u.id) for u in interviewers]
+    db.session.add(interview)
+    db.session.commit()
+    return interview

@@ -66,8 +66,22 @@ def register_blueprints(app: Flask) -> None:
     from tracker.candidates.views import bp as candidates_bp
     from tracker.main.views import bp as main_bp
     from tracker.openings.views import bp as openings_bp
+    from tracker.plans.views import bp as plans_bp
+    from tracker.reviews.views import bp as reviews_bp
+    from tracker.scheduling.views import bp as scheduling_bp
+    from tracker.scorecards.views import bp as scorecards_bp
 
-    for bp in (main_bp, auth_bp, openings_bp, candidates_bp, applications_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        openings_bp,
+        candidates_bp,
+        applications_bp,
+        plans_bp,
+        scheduling_bp,
+        scorecards_bp,
+        reviews_bp,
+    ):
         app.register_blueprint(bp)
 
 

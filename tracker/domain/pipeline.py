@@ -182,6 +182,7 @@ class MoveRequest:
     reason: RejectionReason | None = None
     withdrawn_by: Withdrawer | None = None
     note: str = ""
+    override_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class StageEvent:
     reason: RejectionReason | None
     withdrawn_by: Withdrawer | None
     note: str
+    override_reason: str = ""
 
 
 def _index(stages: Sequence[Stage], key: str) -> int:
@@ -207,8 +209,17 @@ def _index(stages: Sequence[Stage], key: str) -> int:
     raise MoveNotAllowed(f"The application is in an unknown stage ({key}).")
 
 
-def check_move(stages: Sequence[Stage], state: ApplicationState, request: MoveRequest) -> Stage:
-    """Return the stage the move leads to, or raise MoveNotAllowed saying why."""
+def check_move(
+    stages: Sequence[Stage],
+    state: ApplicationState,
+    request: MoveRequest,
+    gate_gaps: Sequence[str] = (),
+) -> Stage:
+    """Return the stage the move leads to, or raise MoveNotAllowed saying why.
+
+    `gate_gaps` says what keeps the current interview stage from being complete; moving
+    forward past such a stage then needs an override with a reason.
+    """
     i = _index(stages, state.stage_key)
     current = stages[i]
     move = request.move
@@ -236,6 +247,16 @@ def check_move(stages: Sequence[Stage], state: ApplicationState, request: MoveRe
             raise MoveNotAllowed(
                 f"From {current.name} the next step is Hired: use “Mark hired” once the "
                 "candidate accepts."
+            )
+        if (
+            current.kind is StageKind.INTERVIEW
+            and gate_gaps
+            and not request.override_reason.strip()
+        ):
+            raise MoveNotAllowed(
+                f"{current.name} is not complete: {' '.join(gate_gaps)} To move on anyway, "
+                "give a reason to override.",
+                field="override_reason",
             )
         return target
     if move is Move.BACK:
@@ -277,9 +298,15 @@ def apply_move(
     request: MoveRequest,
     actor_id: int,
     at: datetime,
+    gate_gaps: Sequence[str] = (),
 ) -> StageEvent:
     """Check the move and return the event it yields; nothing is changed here."""
-    target = check_move(stages, state, request)
+    target = check_move(stages, state, request, gate_gaps)
+    overriding = (
+        request.move is Move.ADVANCE
+        and bool(gate_gaps)
+        and _stage(stages, state.stage_key).kind is StageKind.INTERVIEW
+    )
     to_status = _RESULT_STATUS[request.move] or state.status
     return StageEvent(
         move=request.move,
@@ -292,7 +319,12 @@ def apply_move(
         reason=request.reason if request.move is Move.REJECT else None,
         withdrawn_by=request.withdrawn_by if request.move is Move.WITHDRAW else None,
         note=request.note.strip(),
+        override_reason=request.override_reason.strip() if overriding else "",
     )
+
+
+def _stage(stages: Sequence[Stage], key: str) -> Stage:
+    return stages[_index(stages, key)]
 
 
 def move_options(stages: Sequence[Stage], state: ApplicationState) -> dict[Move, Stage]:
@@ -300,7 +332,9 @@ def move_options(stages: Sequence[Stage], state: ApplicationState) -> dict[Move,
     can work (details such as a reason are asked for by the form)."""
     options: dict[Move, Stage] = {}
     for move in Move:
-        complete = MoveRequest(move, RejectionReason.OTHER, Withdrawer.CANDIDATE, note="-")
+        complete = MoveRequest(
+            move, RejectionReason.OTHER, Withdrawer.CANDIDATE, note="-", override_reason="-"
+        )
         try:
             options[move] = check_move(stages, state, complete)
         except MoveNotAllowed:

@@ -74,3 +74,47 @@ def can_view_candidate(user: Person | None, openings: Iterable[OpeningLike]) -> 
 
 def can_list_candidates(user: Person | None) -> bool:
     return bool(_roles(user) & {ADMIN, RECRUITER, HIRING_MANAGER})
+
+
+def can_edit_plan(user: Person | None, opening: OpeningLike) -> bool:
+    """The recruiter or hiring manager (or an admin) shapes the interview plan."""
+    return can_view_opening(user, opening)
+
+
+def can_schedule(user: Person | None, opening: OpeningLike) -> bool:
+    return can_view_opening(user, opening)
+
+
+def can_decide(user: Person | None, opening: OpeningLike) -> bool:
+    """Only the opening's hiring manager (or an admin) records a decision."""
+    return is_admin(user) or (user is not None and _manages(user, opening))
+
+
+def can_view_interview(
+    user: Person | None, opening: OpeningLike, interviewer_ids: Iterable[int]
+) -> bool:
+    """An assigned interviewer sees their interview's kit; so do the opening's owners."""
+    if user is None or not _roles(user):
+        return False
+    return user.id in set(interviewer_ids) or can_view_opening(user, opening)
+
+
+def can_submit_scorecard(user: Person | None, interviewer_ids: Iterable[int]) -> bool:
+    """Only an interviewer assigned to the interview writes its scorecard."""
+    return user is not None and bool(_roles(user)) and user.id in set(interviewer_ids)
+
+
+def can_see_feedback(
+    user: Person | None,
+    opening: OpeningLike,
+    assigned_interviews: Iterable[int],
+    submitted_interviews: Iterable[int],
+) -> bool:
+    """Independent judgement: whoever interviews the candidate sees no one else's feedback
+    until their own scorecards are all submitted, whatever other role they hold."""
+    assigned = set(assigned_interviews)
+    if assigned - set(submitted_interviews):
+        return False
+    if assigned:
+        return bool(_roles(user))
+    return can_view_opening(user, opening)

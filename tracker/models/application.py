@@ -69,6 +69,7 @@ class StageEventRecord(db.Model):
     reason: Mapped[str | None] = mapped_column(String(40))
     withdrawn_by: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     application: Mapped[Application] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""An opening's interview plan: focus requirements per interview and their coverage."""

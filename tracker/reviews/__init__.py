@@ -1,0 +1,1 @@
+"""The hiring manager's review, decisions, the decision packet and the work lists."""

@@ -1,0 +1,1 @@
+"""Scheduling an application's interviews: schedule, reschedule, cancel, calendar invites."""

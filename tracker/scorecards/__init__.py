@@ -1,0 +1,1 @@
+"""The interview kit, scorecards (drafts, submission, amendments) and My interviews."""
