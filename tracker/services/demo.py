@@ -269,9 +269,10 @@ def _check_only_demo() -> bool:
 
 def load_demo(seed: int = 2026) -> DemoResult:
     """Load everything the demo needs, or nothing if it is already there."""
-    password, hint = demo_password()
     logins = [(e, ", ".join(r)) for e, _, r in DEMO_USERS]
-    if _check_only_demo():
+    already_loaded = _check_only_demo()  # refuse before writing anything, even the password
+    password, hint = demo_password()
+    if already_loaded:
         catalog.load_catalog()
         return DemoResult(loaded=False, password_hint=hint, logins=logins)
     if len(password) < users.MIN_PASSWORD:
