@@ -161,3 +161,35 @@ def test_allowed_moves_matches_the_table(stage: str, status: Status) -> None:
     """The buttons offered are exactly the moves the rules allow."""
     expected = {m for (s, st, m) in ALLOWED if (s, st) == (stage, status)}
     assert set(allowed_moves(STAGES, ApplicationState(stage, status))) == expected
+
+
+GAPS = ["Peer interview 2: no submitted scorecard from Pablo Peer."]
+
+
+@pytest.mark.parametrize("stage", [S, HM, P, D])
+def test_incomplete_interview_stage_needs_an_override_to_advance(stage: str) -> None:
+    """Leaving an interview stage early is refused unless a reason overrides the gate."""
+    state = ApplicationState(stage, ACTIVE)
+    with pytest.raises(MoveNotAllowed) as info:
+        check_move(STAGES, state, MoveRequest(Move.ADVANCE), gate_gaps=GAPS)
+    assert info.value.field == "override_reason"
+    assert GAPS[0] in info.value.message
+    event = apply_move(
+        STAGES, state, MoveRequest(Move.ADVANCE, override_reason="Pablo is ill"), 1, AT, GAPS
+    )
+    assert event.override_reason == "Pablo is ill"
+
+
+@pytest.mark.parametrize(
+    ("stage", "move"),
+    [(A, Move.ADVANCE), (DEC, Move.ADVANCE), (P, Move.BACK), (P, Move.REJECT), (P, Move.WITHDRAW)],
+)
+def test_gate_only_guards_advancing_out_of_an_interview_stage(stage: str, move: Move) -> None:
+    event = apply_move(STAGES, ApplicationState(stage, ACTIVE), FULL[move], 1, AT, GAPS)
+    assert event.override_reason == ""
+
+
+def test_complete_stage_records_no_override() -> None:
+    request = MoveRequest(Move.ADVANCE, override_reason="not needed")
+    event = apply_move(STAGES, ApplicationState(P, ACTIVE), request, 1, AT, gate_gaps=[])
+    assert event.override_reason == ""
