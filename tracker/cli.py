@@ -88,7 +88,7 @@ def demo(if_empty: bool) -> None:
     if result.loaded:
         click.echo(
             f"Demo data loaded: {result.openings} openings, {result.candidates} candidates, "
-            f"{result.events} stage moves."
+            f"{result.events} stage moves, {result.interviews} interviews."
         )
     else:
         click.echo("Demo data is already loaded; nothing was changed.")

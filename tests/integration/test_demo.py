@@ -30,7 +30,7 @@ DEMO_PASSWORD = "demo-password-for-tests"
 # What the demo promises in its login banner: email -> roles.
 EXPECTED_USERS = {
     "admin@example.com": {"admin"},
-    "recruiter@example.com": {"recruiter"},
+    "recruiter@example.com": {"recruiter", "interviewer"},  # conducts the screens
     "hm@example.com": {"hiring_manager", "interviewer"},
     "peer1@example.com": {"interviewer"},
     "peer2@example.com": {"interviewer"},

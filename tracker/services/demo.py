@@ -11,7 +11,7 @@ import random
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -41,10 +41,11 @@ from tracker.models import (
 from tracker.models.types import utcnow
 from tracker.services import catalog, openings, users
 from tracker.services.candidates import APPLY_MOVE
+from tracker.services.demo_interviews import DemoPanel, add_interviews
 
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("admin@example.com", "Ada Admin", ("admin",)),
-    ("recruiter@example.com", "Riley Recruiter", ("recruiter",)),
+    ("recruiter@example.com", "Riley Recruiter", ("recruiter", "interviewer")),
     ("hm@example.com", "Harper Hiring-Manager", ("hiring_manager", "interviewer")),
     ("peer1@example.com", "Priya Peer", ("interviewer",)),
     ("peer2@example.com", "Pablo Peer", ("interviewer",)),
@@ -220,6 +221,7 @@ class DemoResult:
     openings: int = 0
     candidates: int = 0
     events: int = 0
+    interviews: int = 0
 
 
 def _password_file() -> Path:
@@ -307,13 +309,28 @@ def load_demo(seed: int = 2026) -> DemoResult:
         result.openings += 1
         stages = openings.stages_for_rules(opening)
         by_key = {s.key: s for s in opening.stages}
+        panel = DemoPanel(rng, people, opening.id)
         for stage_key, count in spread.items():
-            for _ in range(count):
+            for index in range(count):
                 first, last = next(names)
-                result.events += _demo_application(
+                application, entered, moves = _demo_application(
                     rng, opening, stages, by_key, stage_key, first, last, people, now
                 )
+                result.events += moves
                 result.candidates += 1
+                # Later-stage candidates are mostly strong; the first Decision candidate of
+                # each opening met two directors who disagreed.
+                strength = rng.uniform(0.55, 0.95) if stage_key != "applied" else 0.5
+                result.interviews += add_interviews(
+                    panel,
+                    application,
+                    people[hm_email],
+                    entered,
+                    stage_key,
+                    now,
+                    strength,
+                    twin_director=stage_key in ("decision", "offer") and index == 0,
+                )
         # A few closed applications show rejections and withdrawals on the board.
         for move, at_stage in (
             (Move.REJECT, "recruiter_screen"),
@@ -321,10 +338,14 @@ def load_demo(seed: int = 2026) -> DemoResult:
             (Move.WITHDRAW, "hiring_manager"),
         ):
             first, last = next(names)
-            result.events += _demo_application(
+            application, entered, moves = _demo_application(
                 rng, opening, stages, by_key, at_stage, first, last, people, now, close=move
             )
+            result.events += moves
             result.candidates += 1
+            result.interviews += add_interviews(
+                panel, application, people[hm_email], entered, at_stage, now, 0.3
+            )
     db.session.commit()  # one transaction: the demo loads whole or not at all
     return result
 
@@ -340,8 +361,9 @@ def _demo_application(
     people: dict[str, User],
     now,
     close: Move | None = None,
-) -> int:
-    """One candidate walked through the real pipeline rules up to `target`."""
+) -> tuple[Application, dict[str, datetime], int]:
+    """One candidate walked through the real pipeline rules up to `target`; returns the
+    application, when it entered each stage, and how many moves it made."""
     local = _ascii(f"{first}.{last}").lower().replace(" ", "")
     email = f"{local}@{DEMO_EMAIL_DOMAIN}"
     candidate = Candidate(
@@ -375,6 +397,7 @@ def _demo_application(
         )
     )
     state = ApplicationState("applied", Status.ACTIVE)
+    entered = {"applied": at}
     requests: list[MoveRequest] = []
     for stage in stages[1 : target_index + 1]:
         requests.append(MoveRequest(Move.HIRE if stage.key == "hired" else Move.ADVANCE))
@@ -410,6 +433,7 @@ def _demo_application(
             )
         )
         state = ApplicationState(event.to_stage, event.to_status)
+        entered.setdefault(event.to_stage, at)
         application.stage = by_key[event.to_stage]
         application.status = event.to_status.value
         application.updated_at = at
@@ -417,4 +441,4 @@ def _demo_application(
             application.closed_at = at
             application.rejection_reason = event.reason.value if event.reason else None
             application.withdrawn_by = event.withdrawn_by.value if event.withdrawn_by else None
-    return 1 + len(requests)
+    return application, entered, 1 + len(requests)
