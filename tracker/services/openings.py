@@ -74,7 +74,8 @@ def _check(data: OpeningInput) -> tuple[Role, Level, Specialty | None]:
 
 
 def create_opening(data: OpeningInput, *, commit: bool = True) -> Opening:
-    """Open a requisition with the documents' default interview plan."""
+    """Open a requisition with the documents' default interview plan, its requirements
+    spread over the plan's interviews."""
     _check(data)
     opening = Opening(
         title=data.title.strip(),
@@ -104,6 +105,10 @@ def create_opening(data: OpeningInput, *, commit: bool = True) -> Opening:
         ]
         opening.stages.append(stage)
     db.session.add(opening)
+    # Imported here: plans imports the applications service, which imports this module.
+    from tracker.services.plans import apply_default_focus
+
+    apply_default_focus(opening)
     if commit:
         db.session.commit()
     else:
