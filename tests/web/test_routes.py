@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.factories import make_application, make_opening
+from tests.factories import make_application, make_interview, make_opening
 
 # Routes anyone may reach without signing in; every other route must send them away.
 PUBLIC = {"auth.login", "static", "bootstrap.static"}
@@ -39,6 +39,8 @@ def ids(people) -> dict[str, int]:
         "opening_id": opening.id,
         "candidate_id": application.candidate_id,
         "application_id": application.id,
+        "interview_id": make_interview(application, [people["interviewer"]], stage_key="peer").id,
+        "plan_interview_id": next(i.id for s in opening.stages for i in s.interviews),
     }
 
 
