@@ -31,8 +31,17 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
     return value.astimezone(viewer_zone()).strftime(fmt)
 
 
+def has_role(*names: str) -> bool:
+    """Whether the signed-in user holds any of these roles (for showing navigation only;
+    access itself is decided by the policy in each view)."""
+    if not current_user.is_authenticated:
+        return False
+    return bool({str(r) for r in current_user.role_names} & set(names))
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_global(has_role)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

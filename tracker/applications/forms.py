@@ -27,6 +27,7 @@ class MoveForm(FlaskForm):
         validators=[Optional()],
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=4000)])
+    override_reason = TextAreaField("Override reason", validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Move")
 
 

@@ -35,6 +35,7 @@ def move(application_id: int, move: str):
             reason=RejectionReason(form.reason.data) if form.reason.data else None,
             withdrawn_by=Withdrawer(form.withdrawn_by.data) if form.withdrawn_by.data else None,
             note=form.note.data or "",
+            override_reason=form.override_reason.data or "",
         )
         try:
             record = applications.move(application, request, current_user)

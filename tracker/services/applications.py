@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.domain import pipeline, policy
+from tracker.domain import pipeline, policy, scoring
 from tracker.domain.errors import MoveNotAllowed, NotFound
-from tracker.domain.pipeline import ApplicationState, Move, MoveRequest, Status
+from tracker.domain.pipeline import ApplicationState, Move, MoveRequest, StageKind, Status
+from tracker.domain.scoring import GateInterview
 from tracker.extensions import db
-from tracker.models import Application, Opening, PlanStage, StageEventRecord, User
+from tracker.models import (
+    Application,
+    Interview,
+    InterviewAssignment,
+    InterviewStatus,
+    Opening,
+    PlanStage,
+    Scorecard,
+    StageEventRecord,
+    User,
+)
 from tracker.models.types import utcnow
 from tracker.services.openings import stages_for_rules
+
+SUBMITTED = "submitted"
 
 
 class NotPermitted(Exception):
@@ -31,14 +46,71 @@ def get_application(application_id: int, user: User) -> Application:
     return application
 
 
-def move(application: Application, request: MoveRequest, actor: User) -> StageEventRecord:
-    """Apply a move and record it, or raise MoveNotAllowed saying why; all or nothing."""
+def stage_gate(application: Application) -> list[GateInterview]:
+    """The interviews of the application's current stage as the gate rule sees them."""
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(
+            Interview.application_id == application.id, Interview.stage_id == application.stage_id
+        )
+        .options(
+            joinedload(Interview.plan_interview),
+            selectinload(Interview.assignments).joinedload(InterviewAssignment.user),
+        )
+        .order_by(Interview.starts_at, Interview.id)
+    ).all()
+    submitted = set(
+        db.session.execute(
+            select(Scorecard.interview_id, Scorecard.author_id).where(
+                Scorecard.application_id == application.id,
+                Scorecard.status == SUBMITTED,
+            )
+        ).tuples()
+    )
+    return [gate_interview(i, submitted) for i in interviews]
+
+
+def gate_interview(interview: Interview, submitted: set[tuple[int, int]]) -> GateInterview:
+    """One interview for the gate rule; `submitted` holds (interview id, author id) pairs."""
+    names = [a.user.name for a in interview.assignments]
+    labels = {
+        a.user_id: f"{a.user.name} ({a.user.email})"
+        if names.count(a.user.name) > 1
+        else a.user.name
+        for a in interview.assignments
+    }
+    return GateInterview(
+        name=interview.plan_interview.name,
+        cancelled=interview.status == InterviewStatus.CANCELLED,
+        interviewers=[labels[a.user_id] for a in interview.assignments],
+        submitted_by=[
+            labels[a.user_id]
+            for a in interview.assignments
+            if (interview.id, a.user_id) in submitted
+        ],
+    )
+
+
+def gate_gaps(application: Application) -> list[str]:
+    """What keeps the current stage from being complete; empty when it is, or when the
+    stage holds no interviews by its nature (Applied, Decision, Offer)."""
+    if application.stage.kind != StageKind.INTERVIEW.value:
+        return []
+    return scoring.gate_gaps(stage_gate(application))
+
+
+def record_move(
+    application: Application, request: MoveRequest, actor: User, now: datetime | None = None
+) -> StageEventRecord:
+    """Apply a move and add its record to the session without committing, so a caller can
+    make it part of a larger transaction; raises NotPermitted or MoveNotAllowed."""
     if not policy.can_move_application(actor, application.opening):
         raise NotPermitted()
     stages = stages_for_rules(application.opening)
     state = ApplicationState(application.stage.key, Status(application.status))
-    now = utcnow()
-    event = pipeline.apply_move(stages, state, request, actor.id, now)
+    gaps = gate_gaps(application) if request.move is Move.ADVANCE else []
+    now = now or utcnow()
+    event = pipeline.apply_move(stages, state, request, actor.id, now, gate_gaps=gaps)
     by_key: dict[str, PlanStage] = {s.key: s for s in application.opening.stages}
 
     if request.move is Move.REOPEN and db.session.scalar(
@@ -76,8 +148,14 @@ def move(application: Application, request: MoveRequest, actor: User) -> StageEv
         reason=event.reason.value if event.reason else None,
         withdrawn_by=event.withdrawn_by.value if event.withdrawn_by else None,
         note=event.note,
+        override_reason=event.override_reason,
     )
     db.session.add(record)
+    return record
+
+
+def commit_moves() -> None:
+    """Commit the moves recorded so far; a concurrent change becomes a refusal, not a 500."""
     try:
         db.session.commit()
     except IntegrityError:
@@ -85,6 +163,16 @@ def move(application: Application, request: MoveRequest, actor: User) -> StageEv
         raise MoveNotAllowed(
             "The application changed while you were working on it; reload and try again."
         ) from None
+
+
+def move(application: Application, request: MoveRequest, actor: User) -> StageEventRecord:
+    """Apply a move and record it, or raise MoveNotAllowed saying why; all or nothing."""
+    try:
+        record = record_move(application, request, actor)
+    except Exception:
+        db.session.rollback()
+        raise
+    commit_moves()
     return record
 
 
