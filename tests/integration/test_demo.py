@@ -222,3 +222,32 @@ def test_generated_password_is_stored_privately_and_reused(
     assert path.read_text().strip() == password
     db.session.expire_all()
     assert users.authenticate("recruiter@example.com", password) is not None
+
+
+def test_demo_reviews_are_filled_in_with_a_disagreement_and_a_coverage_gap(
+    runner, monkeypatch
+) -> None:
+    """Later-stage candidates' reviews show real evidence, a disagreement and a gap."""
+    from tracker.models import Application, PlanStage, User
+    from tracker.services.reviews import review
+
+    monkeypatch.setenv("TRACKER_DEMO_PASSWORD", "demo password for tests")
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
+    later = db.session.scalars(
+        select(Application)
+        .join(PlanStage, Application.stage_id == PlanStage.id)
+        .where(PlanStage.key.in_(["decision", "offer", "hired"]))
+    ).all()
+    assert len(later) >= 5
+    disagreements = gaps = 0
+    for application in later:
+        result = review(application, admin)
+        assert len(result.columns) >= 5  # screen, manager, two peers, director(s)
+        rated = [c for row in result.rows for c in row.cells if c is not None]
+        assert any(c.evidence for c in rated)
+        disagreements += sum(1 for row in result.rows if row.summary.disagreement)
+        gaps += len(result.unassessed)
+        assert result.aggregate.verdict is not None
+    assert disagreements >= 1
+    assert gaps >= 1

@@ -125,21 +125,30 @@ def record_move(
             "The candidate already has another active application for this opening."
         )
 
+    record = apply_event(application, event, by_key)
+    db.session.add(record)
+    return record
+
+
+def apply_event(
+    application: Application, event: pipeline.StageEvent, by_key: dict[str, PlanStage]
+) -> StageEventRecord:
+    """Bring the application to the state the event describes and build its record."""
     application.stage = by_key[event.to_stage]
     application.status = event.to_status.value
-    application.updated_at = now
+    application.updated_at = event.at
     if event.to_status.is_closed:
-        application.closed_at = now
+        application.closed_at = event.at
         application.rejection_reason = event.reason.value if event.reason else None
         application.withdrawn_by = event.withdrawn_by.value if event.withdrawn_by else None
-    elif request.move is Move.REOPEN:
+    elif event.move is Move.REOPEN:
         application.closed_at = None
         application.rejection_reason = None
         application.withdrawn_by = None
-    record = StageEventRecord(
+    return StageEventRecord(
         application=application,
-        actor_id=actor.id,
-        at=now,
+        actor_id=event.actor_id,
+        at=event.at,
         move=event.move.value,
         from_stage=by_key[event.from_stage],
         to_stage=by_key[event.to_stage],
@@ -150,8 +159,6 @@ def record_move(
         note=event.note,
         override_reason=event.override_reason,
     )
-    db.session.add(record)
-    return record
 
 
 def commit_moves() -> None:

@@ -40,6 +40,7 @@ from tracker.models import (
 )
 from tracker.models.types import utcnow
 from tracker.services import catalog, openings, users
+from tracker.services.applications import apply_event
 from tracker.services.candidates import APPLY_MOVE
 from tracker.services.demo_interviews import DemoPanel, add_interviews
 
@@ -417,28 +418,7 @@ def _demo_application(
         at = at + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 6))
         actor = manager if state.stage_key in ("decision", "offer") else recruiter
         event = pipeline.apply_move(stages, state, request, actor.id, at)
-        db.session.add(
-            StageEventRecord(
-                application=application,
-                actor_id=actor.id,
-                at=at,
-                move=event.move.value,
-                from_stage=by_key[event.from_stage],
-                to_stage=by_key[event.to_stage],
-                from_status=event.from_status.value,
-                to_status=event.to_status.value,
-                reason=event.reason.value if event.reason else None,
-                withdrawn_by=event.withdrawn_by.value if event.withdrawn_by else None,
-                note=event.note,
-            )
-        )
+        db.session.add(apply_event(application, event, by_key))
         state = ApplicationState(event.to_stage, event.to_status)
         entered.setdefault(event.to_stage, at)
-        application.stage = by_key[event.to_stage]
-        application.status = event.to_status.value
-        application.updated_at = at
-        if event.to_status.is_closed:
-            application.closed_at = at
-            application.rejection_reason = event.reason.value if event.reason else None
-            application.withdrawn_by = event.withdrawn_by.value if event.withdrawn_by else None
     return application, entered, 1 + len(requests)

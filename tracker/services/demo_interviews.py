@@ -31,6 +31,7 @@ from tracker.models import (
     ScorecardRevision,
     User,
 )
+from tracker.services.scorecards import current_content
 
 EVIDENCE = {
     R.STRONG_YES: [
@@ -275,18 +276,7 @@ def _scorecard(
                 revision=1,
                 author_id=person.id,
                 at=at,
-                content={
-                    "recommendation": recommendation.value,
-                    "key_takeaways": scorecard.key_takeaways,
-                    "ratings": [
-                        {
-                            "requirement_id": r.requirement_id,
-                            "rating": r.rating,
-                            "evidence": r.evidence,
-                        }
-                        for r in ratings
-                    ],
-                },
+                content=current_content(scorecard),
             )
         )
     else:
