@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SubmitField
 
 from tracker.domain.errors import DomainError
+from tracker.domain.scoring import FieldErrors
 
 
 class EmptyForm(FlaskForm):
@@ -14,13 +15,17 @@ class EmptyForm(FlaskForm):
     submit = SubmitField("Submit")
 
 
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a domain error next to the field it concerns, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message] if field.errors else [error.message]
-    else:
-        form.form_errors.append(error.message)
+def show_domain_error(form: FlaskForm, error: DomainError | FieldErrors) -> None:
+    """Put each message next to the field it concerns, or at the top of the form."""
+    pairs = (
+        error.errors.items() if isinstance(error, FieldErrors) else [(error.field, error.message)]
+    )
+    for name, message in pairs:
+        field = form._fields.get(name) if name else None
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
 
 
 def optional_int(value: object) -> int | None:

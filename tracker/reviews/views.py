@@ -102,11 +102,7 @@ def decision(application_id: int):
                 reviews.decide(application, current_user, given)
             except reviews.NotPermitted:
                 abort(403)
-            except FieldErrors as exc:
-                db.session.rollback()
-                for name, message in exc.errors.items():
-                    show_domain_error(form, ValidationFailed(message, name))
-            except (ValidationFailed, MoveNotAllowed) as exc:
+            except (FieldErrors, ValidationFailed, MoveNotAllowed) as exc:
                 db.session.rollback()
                 show_domain_error(form, exc)
             else:

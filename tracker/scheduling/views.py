@@ -42,15 +42,6 @@ def _interview_or_404(interview_id: int) -> Interview:
         abort(404)
 
 
-def _show_errors(form: FlaskForm, error: DomainError | FieldErrors) -> None:
-    """Each message beside its field; one without a field on top of the form."""
-    if isinstance(error, FieldErrors):
-        for name, message in error.errors.items():
-            show_domain_error(form, DomainError(message, name))
-    else:
-        show_domain_error(form, error)
-
-
 def _page_url(application_id: int, anchor: str = "") -> str:
     url = url_for("scheduling.show", application_id=application_id)
     return url + (f"#{anchor}" if anchor else "")
@@ -127,7 +118,7 @@ def schedule(application_id: int, plan_interview_id: int) -> Response | tuple[st
             abort(403)
         except (DomainError, FieldErrors) as exc:
             db.session.rollback()
-            _show_errors(form, exc)
+            show_domain_error(form, exc)
         else:
             flash(f"{plan_interview.name} scheduled for {_when(interview)}.", "success")
             return redirect(_page_url(application.id, f"slot-{plan_interview.id}"))
@@ -163,7 +154,7 @@ def reschedule(interview_id: int) -> Response | tuple[str, int]:
             abort(403)
         except (DomainError, FieldErrors) as exc:
             db.session.rollback()
-            _show_errors(form, exc)
+            show_domain_error(form, exc)
         else:
             flash(f"{interview.plan_interview.name} rescheduled to {_when(interview)}.", "success")
             return redirect(_page_url(application.id, f"slot-{interview.plan_interview_id}"))
@@ -182,7 +173,7 @@ def cancel(interview_id: int) -> Response | tuple[str, int]:
             abort(403)
         except (DomainError, FieldErrors) as exc:
             db.session.rollback()
-            _show_errors(form, exc)
+            show_domain_error(form, exc)
         else:
             flash(f"{interview.plan_interview.name} cancelled.", "success")
             return redirect(_page_url(application.id, f"slot-{interview.plan_interview_id}"))

@@ -110,13 +110,3 @@ def read_input(
         except ValueError:
             errors["recommendation"] = "Choose one of the listed recommendations."
     return ratings, recommendation, form["key_takeaways"].data or "", errors
-
-
-def show_field_errors(form: ScorecardForm, errors: dict[str, str]) -> None:
-    """Put each message next to its field, or at the top of the form."""
-    for name, message in errors.items():
-        target = form._fields.get(name)
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            form.form_errors.append(message)

@@ -20,7 +20,6 @@ from tracker.scorecards.forms import (
     initial_data,
     read_input,
     scorecard_form,
-    show_field_errors,
 )
 from tracker.services import scorecards
 from tracker.services.applications import NotPermitted
@@ -83,16 +82,13 @@ def save(interview_id: int) -> Response | tuple[str, int]:
         ratings, recommendation, takeaways, errors = read_input(form)
         submit = bool(form["submit_scorecard"].data)
         if errors:
-            show_field_errors(form, errors)
+            show_domain_error(form, FieldErrors(errors))
         else:
             try:
                 scorecards.save(interview, current_user, ratings, recommendation, takeaways, submit)
             except NotPermitted:
                 abort(403)
-            except FieldErrors as exc:
-                db.session.rollback()
-                show_field_errors(form, exc.errors)
-            except DomainError as exc:
+            except (FieldErrors, DomainError) as exc:
                 db.session.rollback()
                 show_domain_error(form, exc)
             else:
@@ -116,7 +112,7 @@ def amend(interview_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         ratings, recommendation, takeaways, errors = read_input(form)
         if errors:
-            show_field_errors(form, errors)
+            show_domain_error(form, FieldErrors(errors))
         else:
             try:
                 scorecards.amend(
@@ -129,10 +125,7 @@ def amend(interview_id: int) -> Response | tuple[str, int]:
                 )
             except NotPermitted:
                 abort(403)
-            except FieldErrors as exc:
-                db.session.rollback()
-                show_field_errors(form, exc.errors)
-            except DomainError as exc:
+            except (FieldErrors, DomainError) as exc:
                 db.session.rollback()
                 show_domain_error(form, exc)
             else:
