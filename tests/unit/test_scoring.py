@@ -151,6 +151,15 @@ def test_default_focus_spreads_as_the_documents_suggest() -> None:
     }
 
 
+def test_leadership_is_split_when_the_role_has_no_level_items() -> None:
+    """A Distinguished Engineer opening has no level bullets: the hiring manager and the
+    director share Leadership, so neither interview is left with nothing to assess."""
+    leadership = [FocusRequirement(200 + i, "Leadership", "shared") for i in range(5)]
+    focus = default_focus(PLAN, [*REQUIREMENTS[:4], *leadership])
+    assert focus[2] == [200, 201, 202]
+    assert focus[5] == [203, 204]
+
+
 @pytest.mark.parametrize(
     "plan",
     [

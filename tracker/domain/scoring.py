@@ -218,9 +218,10 @@ def default_focus(
 
     The screen takes General and Communication; the hiring manager Leadership and the
     inherited level items; the two peers split Technical and Specialty; the director or
-    CISO the opening's own (senior) level items. Whatever has no natural home goes to the
-    hiring manager, and if a kind of interview is missing, its share goes to the next one
-    that exists, so nothing is left unassessed.
+    CISO the opening's own (senior) level items; where the role has no level items of its
+    own, the hiring manager and the director split Leadership instead. Whatever has no
+    natural home goes to the hiring manager, and if a kind of interview is missing, its
+    share goes to the next one that exists, so nothing is left unassessed.
     """
     by_kind: dict[str, list[int]] = {}
     for interview in interviews:
@@ -236,6 +237,9 @@ def default_focus(
         return interviews[0].interview_id
 
     peers = by_kind.get("peer", [])
+    has_own_level = any(r.category == "Level" and r.origin == "level" for r in requirements)
+    leadership = [r.requirement_id for r in requirements if r.category == "Leadership"]
+    director_leads = set() if has_own_level else set(leadership[(len(leadership) + 1) // 2 :])
     for item in requirements:
         if item.category in ("General", "Communication"):
             target = first_of("recruiter", "hiring_manager", "peer", "director_or_ciso")
@@ -243,7 +247,9 @@ def default_focus(
             target = peers[0] if peers else first_of("hiring_manager", "director_or_ciso")
         elif item.category == "Specialty":
             target = peers[-1] if peers else first_of("hiring_manager", "director_or_ciso")
-        elif item.category == "Level" and item.origin == "level":
+        elif (
+            item.category == "Level" and item.origin == "level"
+        ) or item.requirement_id in director_leads:
             target = first_of("director_or_ciso", "hiring_manager", "peer")
         else:  # Leadership, inherited Level, anything new
             target = first_of("hiring_manager", "director_or_ciso", "peer", "recruiter")
