@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     config_class.finalise(app.config)
 
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_hooks(app)
@@ -58,6 +60,32 @@ def register_extensions(app: Flask) -> None:
             return None
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
+
+
+# The largest value of an integer id column (32-bit, as PostgreSQL's INTEGER): a larger id
+# names nothing, in a URL or a form.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` capped at the largest id the database holds, so a huge id in a URL is
+    a 404 at routing rather than an integer overflow in the query. `<int(max=...):...>`
+    still sets its own limit."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any blueprint: a rule picks its converter when it is added to the map."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

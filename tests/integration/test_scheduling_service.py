@@ -329,3 +329,68 @@ def test_interviews_of_candidate_loads_every_application(people, application) ->
     interview = book(application, people)
     found = scheduling.interviews_of_candidate(application.candidate_id)
     assert [i.id for i in found[application.id]] == [interview.id]
+
+
+# --- Ids and dates the database cannot hold ----------------------------------------------
+
+HUGE_IDS = [999_999, 2**31, 2**63, 9999999999999999999999999, -1, 0]
+
+
+@pytest.mark.parametrize("unknown", HUGE_IDS)
+def test_schedule_refuses_unknown_interviewer_ids_on_their_field(
+    people, application, unknown
+) -> None:
+    """However large, an id nobody has is a message on the field, never a database error."""
+    error = refused(
+        lambda: book(application, people, interviewer_ids=[people["interviewer"].id, unknown]),
+        FieldErrors,
+    )
+    assert error.errors == {"interviewer_ids": "Choose interviewers from the list."}
+
+
+@pytest.mark.parametrize("unknown", HUGE_IDS)
+def test_reschedule_refuses_unknown_interviewer_ids_on_their_field(
+    people, application, unknown
+) -> None:
+    interview = book(application, people)
+    error = refused(
+        lambda: scheduling.reschedule(
+            interview, AT, None, LINK, [unknown], "swap", people["recruiter"]
+        ),
+        FieldErrors,
+    )
+    assert error.errors == {"interviewer_ids": "Choose interviewers from the list."}
+    db.session.expire_all()
+    assert db.session.get(Interview, interview.id).interviewer_ids == [people["interviewer"].id]
+
+
+FAR = datetime(9999, 12, 31, 23, 50, tzinfo=UTC)  # 30 minutes later does not exist
+
+
+@pytest.mark.parametrize(
+    "starts_at", [FAR, datetime(1, 1, 1, tzinfo=UTC), datetime(1999, 12, 31, 23, 59, tzinfo=UTC)]
+)
+def test_schedule_refuses_a_start_out_of_the_window(people, application, starts_at) -> None:
+    error = refused(
+        lambda: book(application, people, starts_at_utc=starts_at, duration_minutes=30),
+        FieldErrors,
+    )
+    assert list(error.errors) == ["starts_at"]
+    assert error.errors["starts_at"].startswith("Choose a start between 2000-01-01 and ")
+
+
+def test_reschedule_to_the_end_of_time_is_refused_and_writes_nothing(people, application) -> None:
+    """Accepting it would make the interview's end overflow on every page that shows it."""
+    interview = book(application, people)
+    error = refused(
+        lambda: scheduling.reschedule(
+            interview, FAR, 30, LINK, [people["interviewer"].id], "far", people["recruiter"]
+        ),
+        FieldErrors,
+    )
+    assert list(error.errors) == ["starts_at"]
+    db.session.expire_all()
+    stored = db.session.get(Interview, interview.id)
+    assert (stored.starts_at, stored.duration_minutes) == (AT.astimezone(UTC), 45)
+    assert [c.kind for c in stored.changes] == ["scheduled"]
+    assert stored.ends_at == AT.astimezone(UTC) + timedelta(minutes=45)

@@ -8,6 +8,7 @@ import pytest
 
 from tracker.domain.errors import ValidationFailed
 from tracker.domain.scheduling import (
+    MAX_MINUTES,
     Booking,
     Person,
     Slot,
@@ -346,3 +347,122 @@ def test_to_utc(local: datetime, zone: str, utc: datetime) -> None:
 def test_to_utc_refusals(local: datetime, zone: str, field: str, message: str) -> None:
     errors = errors_of(lambda: to_utc(local, zone))
     assert message in errors[field]
+
+
+# --- Impossible and far-off dates -------------------------------------------------------
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("local", "zone"),
+    [
+        # would be in year 0 in UTC, before the first date Python can hold
+        (datetime(1, 1, 1, 0, 0), "Asia/Tokyo"),
+        (datetime(1, 1, 1, 8, 59), "Asia/Tokyo"),
+        # would be in year 10000 in UTC, after the last date Python can hold
+        (datetime(9999, 12, 31, 23, 59), "America/Los_Angeles"),
+        (datetime(9999, 12, 31, 16, 1), "America/Los_Angeles"),
+        (datetime.max, "America/Los_Angeles"),
+        (datetime.min, "Pacific/Auckland"),
+    ],
+)
+def test_to_utc_refuses_a_time_that_has_no_utc_equivalent(local: datetime, zone: str) -> None:
+    errors = errors_of(lambda: to_utc(local, zone))
+    assert list(errors) == ["starts_at"]
+    assert "Choose a start between 2000-01-01 and 10 years from now" in errors["starts_at"]
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "utc"),
+    [
+        # the last times of those extremes that still exist in UTC convert (the slot
+        # rules then refuse them as out of the window)
+        # (Tokyo's local mean time then was 9:18:59 ahead of UTC)
+        (datetime(1, 1, 1, 9, 19), "Asia/Tokyo", datetime(1, 1, 1, 0, 0, 1, tzinfo=UTC)),
+        (
+            datetime(9999, 12, 31, 15, 59),
+            "America/Los_Angeles",
+            datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        ),
+    ],
+)
+def test_to_utc_converts_the_extremes_that_exist(local: datetime, zone: str, utc: datetime) -> None:
+    assert to_utc(local, zone) == utc
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ok"),
+    [
+        (datetime(2000, 1, 1, 0, 0, tzinfo=UTC), True),
+        (datetime(2000, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1))), True),  # same instant
+        (datetime(1999, 12, 31, 23, 59, tzinfo=UTC), False),
+        (datetime(1, 1, 1, 0, 0, tzinfo=UTC), False),
+        (NOW, True),
+        (NOW - timedelta(days=30), True),  # an interview that already happened, recorded late
+        (datetime(2036, 3, 1, 12, 0, tzinfo=UTC), True),  # ten years from now, exactly
+        (datetime(2036, 3, 1, 12, 1, tzinfo=UTC), False),
+        (datetime(2036, 3, 1, 13, 1, tzinfo=timezone(timedelta(hours=1))), False),
+        (datetime(9999, 12, 31, 23, 50, tzinfo=UTC), False),  # its end would overflow
+        (datetime.max.replace(tzinfo=UTC), False),
+    ],
+)
+def test_check_slot_only_accepts_starts_from_2000_to_ten_years_ahead(
+    starts_at: datetime, ok: bool
+) -> None:
+    call = lambda: check_slot(  # noqa: E731
+        slot(starts_at=starts_at, duration_minutes=MAX_MINUTES),
+        default_minutes=45,
+        people=PEOPLE,
+        conducted_by="peer",
+        others=[],
+        now=NOW,
+    )
+    if ok:
+        result = call()
+        assert result.starts_at == starts_at
+        assert result.starts_at + timedelta(minutes=result.duration_minutes) < datetime.max.replace(
+            tzinfo=UTC
+        )
+    else:
+        errors = errors_of(call)
+        assert errors == {"starts_at": "Choose a start between 2000-01-01 and 2036-03-01 (UTC)."}
+
+
+@pytest.mark.parametrize(
+    ("now", "latest"),
+    [
+        (datetime(2028, 2, 29, 9, 0, tzinfo=UTC), datetime(2038, 2, 28, 9, 0, tzinfo=UTC)),
+        (datetime(2026, 12, 31, 23, 59, tzinfo=UTC), datetime(2036, 12, 31, 23, 59, tzinfo=UTC)),
+    ],
+)
+def test_the_window_ends_ten_calendar_years_ahead(now: datetime, latest: datetime) -> None:
+    def attempt(starts_at: datetime) -> Slot:
+        return check_slot(
+            slot(starts_at=starts_at),
+            default_minutes=45,
+            people=PEOPLE,
+            conducted_by="peer",
+            others=[],
+            now=now,
+        )
+
+    assert attempt(latest).starts_at == latest
+    assert "starts_at" in errors_of(lambda: attempt(latest + timedelta(minutes=1)))
+
+
+def test_check_reschedule_refuses_a_start_out_of_the_window_with_other_errors() -> None:
+    errors = errors_of(
+        lambda: check_reschedule(
+            slot(),
+            slot(starts_at=datetime(9999, 12, 31, 23, 50, tzinfo=UTC), duration_minutes=30),
+            " ",
+            default_minutes=45,
+            people=PEOPLE,
+            conducted_by="peer",
+            others=[],
+            now=NOW,
+        )
+    )
+    assert set(errors) == {"starts_at", "reason"}
+    assert "2000-01-01 and 2036-03-01" in errors["starts_at"]

@@ -90,3 +90,53 @@ def test_get_never_changes_anything(app, client, auth, people, ids) -> None:
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert writes == []
+
+
+# Ids no table holds: just past a 32-bit integer column, past SQLite's 64-bit integers,
+# and far past both (PostgreSQL says "integer out of range", SQLite raises OverflowError).
+HUGE_IDS = (2**31, 2**63, 9999999999999999999999999)
+
+
+def int_arguments(app: Flask, endpoint: str) -> list[str]:
+    from werkzeug.routing import IntegerConverter
+
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    return [a for a, c in rule._converters.items() if isinstance(c, IntegerConverter)]
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_every_route_answers_404_for_an_id_too_big_for_the_database(
+    app, client, auth, people, ids, huge
+) -> None:
+    """Each int argument of each route, in turn, set to an impossible id: 404, never 500."""
+    auth.login(people["admin"].email)
+    app.config["WTF_CSRF_ENABLED"] = False
+    checked: set[tuple[str, str]] = set()
+    for endpoint, method, _ in concrete_urls(app, ids):
+        for arg in int_arguments(app, endpoint):
+            url = next(
+                u
+                for e, m, u in concrete_urls(app, {**ids, arg: huge})
+                if e == endpoint and m == method
+            )
+            response = client.open(url, method=method, data={"note": "x"})
+            assert response.status_code == 404, (endpoint, method, arg, response.status_code)
+            checked.add((endpoint, method))
+    assert {"candidates.show", "applications.move", "scorecards.kit"} <= {e for e, _ in checked}
+    assert len(checked) >= 14
+
+
+def test_int_urls_accept_ids_up_to_the_largest_32_bit_integer(app) -> None:
+    """The converter's default ceiling is 2**31 - 1; an explicit max still wins."""
+    from werkzeug.routing import Map, Rule
+
+    converter = app.url_map.converters["int"]
+    urls = Map(
+        [Rule("/a/<int:n>", endpoint="a"), Rule("/b/<int(max=5):n>", endpoint="b")],
+        converters={"int": converter},
+    ).bind("localhost")
+    assert urls.match(f"/a/{2**31 - 1}") == ("a", {"n": 2**31 - 1})
+    assert urls.match("/b/5") == ("b", {"n": 5})
+    for url in (f"/a/{2**31}", "/b/6"):
+        with pytest.raises(Exception, match="404"):
+            urls.match(url)

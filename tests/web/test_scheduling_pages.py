@@ -397,3 +397,127 @@ def test_scheduling_page_query_count_is_flat(app, client, auth, people, applicat
         )
     make_interview(application, [people["hm"]], stage_key="hiring_manager")
     assert _count_queries(app, client, url) == small
+
+
+# --- Values outside the form's choices, and dates out of range ---------------------------
+
+
+def field_error(page: str, prefix: str, field: str) -> str:
+    error = re.search(rf'id="{prefix}-{field}-error"[^>]*>([^<]*)<', page)
+    assert error, f"no error shown for {prefix}-{field}"
+    return error.group(1).strip()
+
+
+def reschedule(client, interview, people, **overrides):
+    r = f"r{interview.id}"
+    data = slot_data(r, people, reason="Moved", **overrides)
+    return client.post(f"/interviews/{interview.id}/reschedule", data=data)
+
+
+UNOFFERED = ["9999999999999999999999999", str(2**63), str(2**31), "999999", "recruiter"]
+
+
+@pytest.mark.parametrize("unoffered", UNOFFERED)
+def test_schedule_refuses_interviewers_that_are_not_offered(
+    client, auth, people, application, unoffered
+):
+    """A huge id, an unknown one, or someone not in the list: a field error, never a 500."""
+    auth.login(people["recruiter"].email)
+    value = str(people["recruiter"].id) if unoffered == "recruiter" else unoffered
+    response = schedule(
+        client, application, people, interviewer_ids=[str(people["interviewer"].id), value]
+    )
+    assert response.status_code == 422
+    p = pid(application, "Peer interview 1")
+    message = field_error(response.get_data(as_text=True), f"s{p}", "interviewer_ids")
+    assert message == "Choose interviewers from the list."
+    assert interview_count() == 0
+
+
+@pytest.mark.parametrize("unoffered", [*UNOFFERED, "Ivy"])
+def test_reschedule_refuses_interviewers_that_are_not_offered(
+    client, auth, people, application, unoffered
+):
+    interview = make_interview(application, [people["interviewer"]])
+    auth.login(people["recruiter"].email)
+    value = str(people["recruiter"].id) if unoffered == "recruiter" else unoffered
+    response = reschedule(client, interview, people, interviewer_ids=[value])
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_error(page, f"r{interview.id}", "interviewer_ids")
+    assert only_interview(application).interviewer_ids == [people["interviewer"].id]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Base", " ", "", "../../etc/passwd", "utc "])
+@pytest.mark.parametrize("action", ["schedule", "reschedule"])
+def test_a_time_zone_outside_the_list_is_a_field_error(
+    client, auth, people, application, zone, action
+):
+    auth.login(people["recruiter"].email)
+    if action == "schedule":
+        prefix = f"s{pid(application, 'Peer interview 1')}"
+        response = schedule(client, application, people, timezone=zone)
+    else:
+        interview = make_interview(application, [people["interviewer"]])
+        prefix = f"r{interview.id}"
+        response = reschedule(client, interview, people, timezone=zone)
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), prefix, "timezone")
+    assert [i.status for i in db.session.scalars(select(Interview))] == (
+        [] if action == "schedule" else ["scheduled"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("0001-01-01T00:00", "Asia/Tokyo"),  # before year 1 in UTC
+        ("9999-12-31T23:59", "America/Los_Angeles"),  # after year 9999 in UTC
+        ("9999-12-31T23:50", "UTC"),  # its end would be after year 9999
+        ("1999-12-31T23:59", "UTC"),
+    ],
+)
+def test_a_start_out_of_range_is_refused_beside_the_field_with_input_kept(
+    client, auth, people, application, typed, zone
+):
+    auth.login(people["recruiter"].email)
+    p = pid(application, "Peer interview 1")
+    response = schedule(client, application, people, starts_at=typed, timezone=zone)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field_error(page, f"s{p}", "starts_at").startswith(
+        "Choose a start between 2000-01-01 and "
+    )
+    assert re.search(rf'id="s{p}-starts_at"[^>]*value="{typed}"', page)
+    assert f'<option selected value="{zone}">' in page
+    assert interview_count() == 0
+
+
+def test_a_reschedule_to_the_end_of_time_is_refused_and_every_page_still_works(
+    client, auth, people, application
+):
+    """Accepted, its end would overflow and the kit, invite and lists would fail for good."""
+    auth.login(people["recruiter"].email)
+    assert schedule(client, application, people).status_code == 302
+    interview = only_interview(application)
+    r = f"r{interview.id}"
+    response = reschedule(
+        client, interview, people, starts_at="9999-12-31T23:50", timezone="UTC", duration_minutes=30
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Choose a start between 2000-01-01 and " in field_error(page, r, "starts_at")
+    assert re.search(rf'id="{r}-starts_at"[^>]*value="9999-12-31T23:50"', page)
+    assert re.search(rf'id="{r}-duration_minutes"[^>]*value="30"', page)
+    stored = only_interview(application)
+    assert stored.starts_at == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    assert [c.kind for c in stored.changes] == ["scheduled"]
+    for url in (
+        f"/applications/{application.id}/interviews",
+        f"/interviews/{interview.id}",
+        f"/interviews/{interview.id}/invite.ics",
+    ):
+        assert client.get(url).status_code == 200, url
+    auth.logout()
+    auth.login(people["interviewer"].email)
+    assert client.get("/my/interviews").status_code == 200

@@ -21,6 +21,12 @@ MAX_MINUTES = 480
 MAX_URL = 500
 PEER = "peer"
 
+# Interviews start within these bounds (UTC), so that every time derived from one (its
+# end, the calendar invite, "due" windows) stays a date Python and the database can hold.
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
+YEARS_AHEAD = 10
+OUT_OF_RANGE = f"Choose a start between {EARLIEST_START:%Y-%m-%d} and {YEARS_AHEAD} years from now."
+
 # Offered in the time-zone select; a viewer's own zone is added when it is not here.
 COMMON_ZONES = (
     "UTC",
@@ -96,14 +102,37 @@ def to_utc(local: datetime, zone_name: str) -> datetime:
         raise FieldErrors({"timezone": "Choose a time zone from the list."}) from None
     naive = local.replace(tzinfo=None)
     aware = naive.replace(tzinfo=zone)
-    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+    try:  # near year 1 or 9999 the same instant in UTC may not be a date at all
+        utc = aware.astimezone(UTC)
+        round_trip = utc.astimezone(zone).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise FieldErrors({"starts_at": OUT_OF_RANGE}) from None
+    if round_trip != naive:
         raise FieldErrors(
             {
                 "starts_at": f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} "
                 "(the clocks skip that hour); choose another time."
             }
         )
-    return aware.astimezone(UTC)
+    return utc
+
+
+def latest_start(now: datetime) -> datetime:
+    """The last start accepted: the same moment YEARS_AHEAD calendar years on (28 February
+    for a 29 February)."""
+    now = now.astimezone(UTC)
+    try:
+        return now.replace(year=now.year + YEARS_AHEAD)
+    except ValueError:
+        return now.replace(year=now.year + YEARS_AHEAD, day=28)
+
+
+def check_start(starts_at: datetime, now: datetime) -> str | None:
+    """Why a (timezone-aware) start cannot be booked, or None."""
+    latest = latest_start(now)
+    if EARLIEST_START <= starts_at <= latest:
+        return None
+    return f"Choose a start between {EARLIEST_START:%Y-%m-%d} and {latest:%Y-%m-%d} (UTC)."
 
 
 def check_schedulable(
@@ -167,15 +196,24 @@ def check_slot(
     people: Mapping[int, Person],
     conducted_by: str,
     others: Sequence[Booking],
+    now: datetime | None = None,
 ) -> Slot:
     """Raise FieldErrors naming every field that is wrong; return the slot as stored
-    (start in UTC, duration filled in from the plan, link trimmed)."""
+    (start in UTC, duration filled in from the plan, link trimmed). The start must fall
+    between EARLIEST_START and YEARS_AHEAD years after `now` (default: the clock)."""
     errors: dict[str, str] = {}
     starts_at = slot.starts_at
     if starts_at.tzinfo is None or starts_at.utcoffset() is None:
         errors["starts_at"] = "Give the start time with its time zone."
     else:
-        starts_at = starts_at.astimezone(UTC)
+        try:
+            starts_at = starts_at.astimezone(UTC)
+        except (OverflowError, ValueError):
+            errors["starts_at"] = OUT_OF_RANGE
+        else:
+            problem = check_start(starts_at, now or datetime.now(UTC))
+            if problem:
+                errors["starts_at"] = problem
 
     minutes = default_minutes if slot.duration_minutes is None else slot.duration_minutes
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
@@ -238,6 +276,7 @@ def check_reschedule(
     people: Mapping[int, Person],
     conducted_by: str,
     others: Sequence[Booking],
+    now: datetime | None = None,
 ) -> tuple[Slot, str]:
     """Every field error of a reschedule at once, then refuse one that changes nothing."""
     errors: dict[str, str] = {}
@@ -249,6 +288,7 @@ def check_reschedule(
             people=people,
             conducted_by=conducted_by,
             others=others,
+            now=now,
         )
     except FieldErrors as exc:
         errors.update(exc.errors)

@@ -46,8 +46,14 @@ class SlotForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description="Optional; an https:// address.",
     )
-    # Checked by the scheduling rules, which name the person who cannot interview.
-    interviewer_ids = SelectMultipleField("Interviewers", coerce=int, validate_choice=False)
+    # Only the people offered (active, with the interviewer role); the scheduling rules
+    # check again, and name anyone who stopped being able to interview meanwhile.
+    interviewer_ids = SelectMultipleField(
+        "Interviewers",
+        coerce=int,
+        invalid_choice_message="Choose interviewers from the list.",
+        invalid_value_message="Choose interviewers from the list.",
+    )
 
     def fill(self, interviewers: list[User], zone: str) -> None:
         """The choices: common zones (plus the viewer's own) and everyone who interviews."""

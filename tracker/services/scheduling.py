@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from tracker import MAX_ID
 from tracker.domain import policy
 from tracker.domain import scheduling as rules
 from tracker.domain.errors import NotFound, ValidationFailed
@@ -35,8 +36,10 @@ UID_DOMAIN = "hiring-tracker"
 
 
 def _people(user_ids: Iterable[int]) -> dict[int, rules.Person]:
-    """The chosen people as the rules see them: name, and whether they may interview."""
-    ids = list(dict.fromkeys(user_ids))
+    """The chosen people as the rules see them: name, and whether they may interview.
+    An id no row can have (out of the id column's range) is left out, so the rules call
+    it unknown instead of the database failing on it."""
+    ids = [i for i in dict.fromkeys(user_ids) if 0 < i <= MAX_ID]
     if not ids:
         return {}
     users = db.session.scalars(select(User).where(User.id.in_(ids)))
@@ -107,14 +110,15 @@ def schedule(
         already_live=plan_interview.name if already else None,
     )
     people = _people(interviewer_ids)
+    now = utcnow()
     slot = rules.check_slot(
         rules.Slot(starts_at_utc, duration_minutes, video_url, tuple(interviewer_ids)),
         default_minutes=plan_interview.duration_minutes,
         people=people,
         conducted_by=plan_interview.conducted_by,
         others=_bookings(live),
+        now=now,
     )
-    now = utcnow()
     interview = Interview(
         application=application,
         stage_id=plan_interview.stage_id,
@@ -171,6 +175,7 @@ def reschedule(
     )
     live = _live_interviews(application, interview.stage_id)
     people = _people(interviewer_ids)
+    now = utcnow()
     slot, reason = rules.check_reschedule(
         _slot_of(interview),
         rules.Slot(starts_at_utc, duration_minutes, video_url, tuple(interviewer_ids)),
@@ -179,8 +184,8 @@ def reschedule(
         people=people,
         conducted_by=interview.plan_interview.conducted_by,
         others=_bookings(live, excluding=interview.id),
+        now=now,
     )
-    now = utcnow()
     previous = interview.starts_at
     interview.starts_at = slot.starts_at
     interview.duration_minutes = slot.duration_minutes or interview.duration_minutes
