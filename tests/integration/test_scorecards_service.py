@@ -9,7 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, event, func, select
 
-from tests.factories import make_application, make_interview, make_opening, make_user
+from tests.factories import (
+    make_application,
+    make_interview,
+    make_opening,
+    make_user,
+    move_to_stage,
+)
 from tracker.catalog.files import load_catalog_files
 from tracker.domain.errors import NotFound, ValidationFailed
 from tracker.domain.scoring import (
@@ -481,7 +487,40 @@ def test_hiring_manager_who_interviews_sees_no_feedback_until_submitting(
     with pytest.raises(NotFound):
         scorecards.get_application_for_feedback(hm, application.id)
 
-    # a cancelled interview does not hold anyone's view back
+    # cancelling the hiring manager's interview (to rebook it) does not lift the block
+    # while the application has not moved past that interview's stage
     hm_interview.status = InterviewStatus.CANCELLED
     db.session.commit()
+    assert scorecards.feedback_visible(hm, application) is False
+    move_to_stage(application, "hiring_manager")
+    assert scorecards.feedback_visible(hm, application) is False
+    # once the application has moved past it, the hiring manager is no longer its interviewer
+    move_to_stage(application, "peer")
     assert scorecards.feedback_visible(hm, application) is True
+
+
+@pytest.mark.parametrize("status", ["rejected", "withdrawn", "hired"])
+def test_my_interviews_leaves_out_closed_applications(opening, people, status) -> None:
+    """Like the recruiter's Scorecards due, only active applications are waited on: a closed
+    one's interviews are neither upcoming, due nor overdue for their interviewer."""
+    user = people["interviewer"]
+    now = utcnow()
+    lists_of: dict[str, list[int]] = {}
+    for which in ("active", "closed"):
+        application = make_application(opening, people["recruiter"], name=f"{which} one")
+        lists_of[which] = [
+            make_interview(application, [user], starts_at=now + delta, stage_key="peer").id
+            for delta in (timedelta(days=1), timedelta(hours=-1), timedelta(days=-3))
+        ]
+        if which == "closed":
+            application.status = status
+            if status == "rejected":
+                application.rejection_reason = "other"
+            db.session.commit()
+
+    lists = scorecards.my_interviews(user, now)
+    upcoming, due, overdue = lists_of["active"]
+    assert [i.interview_id for i in lists.upcoming] == [upcoming]
+    assert [i.interview_id for i in lists.due] == [due]
+    assert [i.interview_id for i in lists.overdue] == [overdue]
+    assert {i.candidate_name for i in lists.upcoming + lists.due + lists.overdue} == {"active one"}

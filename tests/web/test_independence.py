@@ -4,6 +4,7 @@ own scorecard for an application, no page they can reach shows anyone else's fee
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from flask import Flask
@@ -20,6 +21,31 @@ from tracker.services.catalog import requirement_set
 EVIDENCE_MARKER = "Peer1-evidence-marker-q7Zx"
 TAKEAWAY_MARKER = "Peer1-takeaway-marker-W3kp"
 MARKERS = (EVIDENCE_MARKER, TAKEAWAY_MARKER)
+# The other scorecard's recommendation (Definitely not) and rating (Strong no) as each page
+# or export shows them, the panel's aggregate, and the counts: none of these patterns can
+# appear on a page that does not show someone's feedback (the kit's own form offers the
+# same labels, but as radio labels, never in these contexts). A blocked user in these tests
+# never submits Definitely not or Strong no themselves.
+LEAK_PATTERNS = tuple(
+    re.compile(p)
+    for p in (
+        r"<strong>\s*Definitely not\s*</strong>",  # review: a column's recommendation
+        r"Overall recommendation:</strong>\s*Definitely not",  # feedback page
+        r"<td>\s*Strong no\s*</td>",  # feedback page: a rating
+        r"text-bg-danger\">\s*Strong no",  # review: a rating cell
+        r"\"recommendation\"\s*:\s*\"definitely_not\"",  # packet JSON
+        r"\"rating\"\s*:\s*\"strong_no\"",  # packet JSON
+        r"\"(?:aggregate|requirement_summaries|scorecards)\"\s*:",  # packet JSON
+        r"\b(?:Yes|No) \(mean \d",  # Aggregate.label, e.g. "No (mean 1.00 of 4)"
+        r"Panel aggregate",
+        r"Mean</th>",
+        r"\b\d+ submitted scorecards?\b",  # review: how many are in
+        r"\(\d+ recommendations?\)",
+        r">Disagreement<|with a disagreement",
+        r"<td>All \d+</td>",  # Needs decision: how many scorecards are in
+        r"Review the scorecards",  # candidate page: the link to the review
+    )
+)
 # Route arguments this test cannot fill are listed here when they appear, so a new page
 # never goes unchecked silently: the test fails on an argument it does not know.
 SKIP_ARGS = {"filename"}
@@ -76,15 +102,16 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
     """Every GET route of the app with this panel's ids filled in (each interview's id in
     turn), so pages added later are checked too."""
     application = panel["application"]
+    interviews = panel.get("interviews") or [panel["first"], panel["second"]]
     scorecard_id = db.session.scalar(select(Scorecard.id).where(Scorecard.status == "submitted"))
     values: dict[str, list[object]] = {
         "opening_id": [panel["opening"].id],
         "candidate_id": [application.candidate_id],
         "application_id": [application.id],
-        "interview_id": [panel["first"].id, panel["second"].id],
+        "interview_id": [i.id for i in interviews],
         "scorecard_id": [scorecard_id],
-        "stage_id": [application.stage_id, panel["first"].stage_id],
-        "plan_interview_id": [panel["first"].plan_interview_id, panel["second"].plan_interview_id],
+        "stage_id": sorted({application.stage_id, *(i.stage_id for i in interviews)}),
+        "plan_interview_id": sorted({i.plan_interview_id for i in interviews}),
         "requirement_id": panel["focus"][:1],
         "user_id": [panel["peer1"].id],
         "move": ["advance"],
@@ -102,18 +129,49 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
     return out
 
 
+def leaks(body: str, application_id: int) -> list[str]:
+    """What of the other scorecard, the panel's aggregate or the counts a page shows,
+    including a link to where they are shown."""
+    found = [m for m in MARKERS if m in body]
+    found += [p.pattern for p in LEAK_PATTERNS if p.search(body)]
+    for page in ("review", "packet.json", "feedback"):
+        if f'href="/applications/{application_id}/{page}' in body:
+            found.append(f"link to {page}")
+    return found
+
+
 def assert_nothing_leaks(app: Flask, client: FlaskClient, panel: dict) -> set[str]:
-    """GET every page; none may carry peer1's evidence or takeaways. Returns the endpoints
-    that answered 200, so the caller can check the walk reached the pages that matter."""
+    """GET every page; none may carry the other scorecard's evidence, takeaways, ratings or
+    recommendation, the aggregate, a count, or a link to them. Returns the endpoints that
+    answered 200, so the caller can check the walk reached the pages that matter."""
     answered = set()
+    application_id = panel["application"].id
     for endpoint, url in reachable_get_urls(app, panel):
-        response = client.get(url)
-        body = response.get_data(as_text=True)
-        for marker in MARKERS:
-            assert marker not in body, (endpoint, url)
-        if response.status_code == 200:
-            answered.add(endpoint)
+        for address in (url, f"{url}?download=1"):
+            response = client.get(address)
+            assert not leaks(response.get_data(as_text=True), application_id), (endpoint, address)
+            if response.status_code == 200:
+                answered.add(endpoint)
     return answered
+
+
+def test_the_leak_patterns_find_what_the_feedback_pages_show(client, auth, people, panel) -> None:
+    """The patterns are not vacuous: on the pages that do show the feedback, to someone
+    allowed to see it, each kind of marker is found."""
+    application_id = panel["application"].id
+    auth.login(people["recruiter"].email)
+    review = client.get(f"/applications/{application_id}/review").get_data(as_text=True)
+    packet = client.get(f"/applications/{application_id}/packet.json").get_data(as_text=True)
+    feedback = client.get(f"/applications/{application_id}/feedback").get_data(as_text=True)
+    candidate = client.get(f"/candidates/{panel['application'].candidate_id}").get_data(
+        as_text=True
+    )
+    found = set(leaks(review, application_id) + leaks(packet, application_id))
+    found |= set(leaks(feedback, application_id) + leaks(candidate, application_id))
+    assert set(MARKERS) <= found
+    # every pattern but the Needs decision count (a hiring manager's page) is seen here
+    assert {p.pattern for p in LEAK_PATTERNS} - found == {r"<td>All \d+</td>"}
+    assert "link to packet.json" in found and "link to review" in found
 
 
 def test_peer_who_has_not_submitted_sees_no_other_feedback_anywhere(

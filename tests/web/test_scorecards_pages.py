@@ -440,3 +440,89 @@ def test_submitting_for_a_cancelled_interview_is_refused_with_input_kept(
     page = client.get(kit_url(setup)).get_data(as_text=True)
     assert "No scorecard is needed for a cancelled interview." in page
     assert 'name="recommendation"' not in page
+
+
+# --- Values no choice offers ----------------------------------------------------------------
+
+ODD_VALUES = [" ", "  ", "\t", " yes", "yes ", "YES", "amazing", "None", "0", "é"]
+
+
+def _error_of(page: str, field: str) -> str:
+    import re
+
+    error = re.search(rf'id="{field}-error"[^>]*>([^<]*)<', page)
+    assert error, f"no error shown for {field}"
+    return error.group(1).strip()
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize("button", ["save_draft", "submit_scorecard"])
+@pytest.mark.parametrize("which", ["rating", "recommendation"])
+def test_a_choice_no_one_offered_is_an_error_on_its_field(
+    client, auth, people, setup, value, button, which
+) -> None:
+    """Whitespace, another spelling or a made-up value: 422 with the message on the field."""
+    f0 = setup["focus"][0]
+    field = f"rating-{f0}" if which == "rating" else "recommendation"
+    auth.login(people["interviewer"].email)
+    response = client.post(
+        kit_url(setup) + "/scorecard",
+        data={field: value, "key_takeaways": "Typed before the odd value.", button: "x"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert _error_of(page, field).startswith("Choose one of the listed")
+    assert "Typed before the odd value." in page
+    assert db.session.scalar(select(Scorecard.id)) is None
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize("which", ["rating", "recommendation"])
+def test_an_amendment_with_a_choice_no_one_offered_is_an_error_on_its_field(
+    client, auth, people, setup, value, which
+) -> None:
+    f0, f1, f2 = setup["focus"]
+    user = people["interviewer"]
+    interview = db.session.get(Interview, setup["interview"].id)
+    complete = [
+        RatingInput(f0, Rating.YES, ""),
+        RatingInput(f1, Rating.NO, ""),
+        RatingInput(f2, Rating.NOT_ASSESSED, ""),
+    ]
+    scorecards.save(interview, user, complete, Recommendation.YES, "First", submit=True)
+    field = f"rating-{f0}" if which == "rating" else "recommendation"
+    data = {
+        f"rating-{f0}": "yes",
+        f"rating-{f1}": "no",
+        f"rating-{f2}": "not_assessed",
+        "recommendation": "yes",
+        "reason": "Second thoughts",
+        field: value,
+    }
+    auth.login(user.email)
+    response = client.post(kit_url(setup) + "/scorecard/amend", data=data)
+    assert response.status_code == 422
+    assert _error_of(response.get_data(as_text=True), field).startswith("Choose one of the listed")
+    db.session.expire_all()
+    assert db.session.scalar(select(Scorecard.revision)) == 1
+
+
+def test_my_interviews_page_drops_a_closed_applications_interviews(
+    client, auth, people, setup
+) -> None:
+    user = people["interviewer"]
+    overdue = make_interview(
+        setup["application"], [user], starts_at=utcnow() - timedelta(days=3), stage_key="peer"
+    )
+    auth.login(user.email)
+    assert f'/interviews/{overdue.id}"' in client.get("/my/interviews").get_data(as_text=True)
+    application = db.session.get(type(setup["application"]), setup["application"].id)
+    application.status = "withdrawn"
+    db.session.commit()
+    page = client.get("/my/interviews").get_data(as_text=True)
+    assert f'/interviews/{overdue.id}"' not in page
+    assert f'/interviews/{setup["interview"].id}"' not in page
+    for empty in ("No upcoming interviews.", "No scorecards due.", "Nothing overdue."):
+        assert empty in page
+    # the kit itself stays reachable from the interview's own link
+    assert client.get(f"/interviews/{overdue.id}").status_code == 200

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from tracker.domain import independence
+from tracker.domain.independence import FeedbackFacts
+
 
 class Person(Protocol):
     id: int
@@ -104,17 +107,11 @@ def can_submit_scorecard(user: Person | None, interviewer_ids: Iterable[int]) ->
     return user is not None and bool(_roles(user)) and user.id in set(interviewer_ids)
 
 
-def can_see_feedback(
-    user: Person | None,
-    opening: OpeningLike,
-    assigned_interviews: Iterable[int],
-    submitted_interviews: Iterable[int],
-) -> bool:
-    """Independent judgement: whoever interviews the candidate sees no one else's feedback
-    until their own scorecards are all submitted, whatever other role they hold."""
-    assigned = set(assigned_interviews)
-    if assigned - set(submitted_interviews):
+def can_see_feedback(user: Person | None, opening: OpeningLike, facts: FeedbackFacts) -> bool:
+    """Independent judgement: whoever interviews the candidate (see
+    `tracker.domain.independence` for who does, including the hiring manager before their
+    own interview) sees no one else's feedback until they owe none, whatever other role
+    they hold. Then an interviewer sees it; so do the opening's people."""
+    if user is None or not _roles(user) or independence.owes_feedback(facts):
         return False
-    if assigned:
-        return bool(_roles(user))
-    return can_view_opening(user, opening)
+    return independence.is_interviewer(facts) or can_view_opening(user, opening)

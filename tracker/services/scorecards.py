@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain import policy, scoring
 from tracker.domain.errors import NotFound, ValidationFailed
+from tracker.domain.pipeline import Status
 from tracker.domain.requirements import CATEGORY_ORDER
 from tracker.domain.scoring import FieldErrors, RatingInput, Recommendation
 from tracker.extensions import db
@@ -35,6 +36,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.types import utcnow
+from tracker.services import independence
 from tracker.services.applications import NotPermitted
 
 DRAFT = "draft"
@@ -491,7 +493,9 @@ class MyInterviews:
 
 def my_interviews(user: User, now: datetime | None = None) -> MyInterviews:
     """The user's interviews still needing something: upcoming, scorecards due (started,
-    ended at most 24 hours ago) and overdue, each oldest first; one query."""
+    ended at most 24 hours ago) and overdue, each oldest first; one query. Only active
+    applications count, as in the recruiter's Scorecards due: once an application is
+    rejected, withdrawn or hired nobody waits on its interviews."""
     when = now or utcnow()
     rows = db.session.execute(
         select(
@@ -522,6 +526,7 @@ def my_interviews(user: User, now: datetime | None = None) -> MyInterviews:
         )
         .where(
             Interview.status != InterviewStatus.CANCELLED,
+            Application.status == Status.ACTIVE.value,
             or_(
                 Interview.starts_at > when,
                 Scorecard.status.is_(None),
@@ -557,29 +562,9 @@ def my_interviews(user: User, now: datetime | None = None) -> MyInterviews:
 
 
 def feedback_visible(user: User, application: Application) -> bool:
-    """Whether the user may see other people's feedback on this application: never while
-    one of their own (not cancelled) interviews of it lacks their submitted scorecard."""
-    rows = db.session.execute(
-        select(Interview.id, Scorecard.status)
-        .join(
-            InterviewAssignment,
-            and_(
-                InterviewAssignment.interview_id == Interview.id,
-                InterviewAssignment.user_id == user.id,
-            ),
-        )
-        .outerjoin(
-            Scorecard,
-            and_(Scorecard.interview_id == Interview.id, Scorecard.author_id == user.id),
-        )
-        .where(
-            Interview.application_id == application.id,
-            Interview.status != InterviewStatus.CANCELLED,
-        )
-    ).all()
-    assigned = [iid for iid, _ in rows]
-    submitted = [iid for iid, status in rows if status == SUBMITTED]
-    return policy.can_see_feedback(user, application.opening, assigned, submitted)
+    """Whether the user may see other people's feedback on this application: the rule and
+    the one place that gathers its inputs are in `tracker.services.independence`."""
+    return independence.feedback_visible(user, application)
 
 
 def get_application_for_feedback(user: User, application_id: int) -> Application:
