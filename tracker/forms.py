@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SubmitField
 
@@ -38,3 +41,15 @@ def optional_int(value: object) -> int | None:
 def choices(pairs: object, optgroup: str | None = None) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices, optionally under an <optgroup>."""
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]  # type: ignore[attr-defined]
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def member(enum: type[E], value: str | None) -> E | None:
+    """The enum member for a submitted value; anything else counts as not given, so the
+    rules' own message ("Choose a rejection reason") answers it rather than a 500."""
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None

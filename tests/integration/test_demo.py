@@ -251,3 +251,13 @@ def test_demo_reviews_are_filled_in_with_a_disagreement_and_a_coverage_gap(
         assert result.aggregate.verdict is not None
     assert disagreements >= 1
     assert gaps >= 1
+    from tracker.models import Decision
+
+    for application in later:
+        decided = db.session.scalars(
+            select(Decision).where(Decision.application_id == application.id)
+        ).all()
+        reached_offer = application.stage.key in ("offer", "hired")
+        assert len(decided) == (1 if reached_offer else 0), application.stage.key
+        if decided:
+            assert decided[0].outcome == "offer" and decided[0].evidence["requirements"]

@@ -68,7 +68,7 @@ def test_default_plan_follows_the_documents() -> None:
 # (stage, status, move) -> (to stage, to status); every case not listed here is forbidden.
 ALLOWED: dict[tuple[str, Status, Move], tuple[str, Status]] = {}
 for i, key in enumerate(KEYS[:-1]):  # every active stage but Hired
-    if KEYS[i + 1] != H:
+    if KEYS[i + 1] != H and key != DEC:  # Decision is left only by a recorded decision
         ALLOWED[(key, ACTIVE, Move.ADVANCE)] = (KEYS[i + 1], ACTIVE)
     if i > 0:
         ALLOWED[(key, ACTIVE, Move.BACK)] = (KEYS[i - 1], ACTIVE)
@@ -182,7 +182,7 @@ def test_incomplete_interview_stage_needs_an_override_to_advance(stage: str) -> 
 
 @pytest.mark.parametrize(
     ("stage", "move"),
-    [(A, Move.ADVANCE), (DEC, Move.ADVANCE), (P, Move.BACK), (P, Move.REJECT), (P, Move.WITHDRAW)],
+    [(A, Move.ADVANCE), (P, Move.BACK), (P, Move.REJECT), (P, Move.WITHDRAW)],
 )
 def test_gate_only_guards_advancing_out_of_an_interview_stage(stage: str, move: Move) -> None:
     event = apply_move(STAGES, ApplicationState(stage, ACTIVE), FULL[move], 1, AT, GAPS)
@@ -193,3 +193,27 @@ def test_complete_stage_records_no_override() -> None:
     request = MoveRequest(Move.ADVANCE, override_reason="not needed")
     event = apply_move(STAGES, ApplicationState(P, ACTIVE), request, 1, AT, gate_gaps=[])
     assert event.override_reason == ""
+
+
+def test_only_a_recorded_decision_leaves_the_decision_stage() -> None:
+    """A plain advance from Decision is refused; the hiring manager's decision may pass."""
+    state = ApplicationState(DEC, ACTIVE)
+    with pytest.raises(MoveNotAllowed, match="hiring manager's decision"):
+        check_move(STAGES, state, MoveRequest(Move.ADVANCE))
+    event = apply_move(STAGES, state, MoveRequest(Move.ADVANCE, by_decision=True), 1, AT)
+    assert (event.to_stage, event.to_status) == (OFFER, ACTIVE)
+
+
+@pytest.mark.parametrize("move", [Move.ADVANCE, Move.BACK, Move.REJECT, Move.WITHDRAW])
+def test_a_stale_page_is_refused(move: Move) -> None:
+    """A form sent from a page showing another stage (or a double click) moves nothing."""
+    request = FULL[move]
+    stale = MoveRequest(
+        request.move, request.reason, request.withdrawn_by, request.note, from_stage=S
+    )
+    with pytest.raises(MoveNotAllowed, match="has moved since the page was loaded"):
+        check_move(STAGES, ApplicationState(HM, ACTIVE), stale)
+    fresh = MoveRequest(
+        request.move, request.reason, request.withdrawn_by, request.note, from_stage=HM
+    )
+    assert check_move(STAGES, ApplicationState(HM, ACTIVE), fresh)

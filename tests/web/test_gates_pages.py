@@ -44,14 +44,14 @@ def test_override_field_only_in_interview_stages(client, auth, people, applicati
 
 def test_refusal_sits_next_to_the_override_field(client, auth, people, application) -> None:
     move_to_stage(application, "recruiter_screen")
-    make_interview(application, [people["recruiter"]])
+    make_interview(application, [people["interviewer"]])
     auth.login(people["recruiter"].email)
     response = advance(client, application, note="Keep this note")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(
         rf'id="a{application.id}-advance-override_reason-error"[^>]*>Recruiter screen is not '
-        r"complete: Recruiter screening call: no submitted scorecard from Rex Recruiter\.",
+        r"complete: Recruiter screening call: no submitted scorecard from Ivy Interviewer\.",
         page,
     )
     assert "Keep this note</textarea>" in page
@@ -60,7 +60,8 @@ def test_refusal_sits_next_to_the_override_field(client, auth, people, applicati
 
 def test_override_is_kept_in_the_history(client, auth, people, application) -> None:
     move_to_stage(application, "recruiter_screen")
-    auth.login(people["hm"].email)
+    # The recruiter: the hiring manager now owes their own interview, so notes hide from them.
+    auth.login(people["recruiter"].email)
     response = advance(client, application, override_reason="Screened at a conference")
     assert response.status_code == 302
     assert stage_of(application) == "hiring_manager"

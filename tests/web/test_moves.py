@@ -124,16 +124,61 @@ def test_closed_application_moves_only_by_reopen(client, auth, people, applicati
 
 
 def test_full_journey_to_hired(client, auth, people, application) -> None:
+    """Moves reach Decision; only the hiring manager's decision leads on to Offer."""
     auth.login(people["hm"].email)
-    for _ in range(6):  # no interviews are held here, so the interview stages need overrides
+    for _ in range(5):  # no interviews are held here, so the interview stages need overrides
         response = move(client, application, "advance", override_reason="Test journey")
         assert response.status_code == 302
+    assert reload(application).stage.key == "decision"
+    refused = move(client, application, "advance", note="skip the decision")
+    assert refused.status_code == 422
+    assert b"takes the hiring manager&#39;s decision" in refused.data
+    decided = client.post(
+        f"/applications/{application.id}/decision",
+        data={
+            "outcome": "offer",
+            "rationale": "References and work sample were strong.",
+            "coverage_override": "Assessed in the work sample; no scorecards in this test.",
+        },
+    )
+    assert decided.status_code == 302
     assert reload(application).stage.key == "offer"
     assert move(client, application, "advance").status_code == 422
     assert move(client, application, "hire", note="Signed").status_code == 302
     application = reload(application)
     assert (application.stage.key, application.status) == ("hired", "hired")
-    assert events(application) == 1 + 6 + 1
+    assert events(application) == 1 + 5 + 1 + 1
+
+
+def test_double_click_moves_only_once(client, auth, people, application) -> None:
+    """The second of two identical posts from the same page is refused: no stage skipped."""
+    auth.login(people["recruiter"].email)
+    prefix = f"a{application.id}-advance-"
+    data = {prefix + "from_stage": "applied", prefix + "note": "twice"}
+    url = f"/applications/{application.id}/move/advance"
+    assert client.post(url, data=data).status_code == 302
+    second = client.post(url, data=data)
+    assert second.status_code == 422
+    assert b"has moved since the page was loaded" in second.data
+    assert reload(application).stage.key == "recruiter_screen"
+    assert events(application) == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [
+        ("reject", "reason", " "),
+        ("reject", "reason", "nonsense"),
+        ("withdraw", "withdrawn_by", " "),
+    ],
+)
+def test_odd_choice_values_get_a_message_not_an_error(
+    client, auth, people, application, kind, field, value
+) -> None:
+    auth.login(people["recruiter"].email)
+    response = move(client, application, kind, **{field: value, "note": "n"})
+    assert response.status_code == 422
+    assert reload(application).status == "active"
 
 
 def test_interviewer_cannot_move(client, auth, people, application) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from tests.factories import catalog_ids, make_application, make_opening
 from tracker.domain.pipeline import Move, MoveRequest
@@ -300,3 +300,85 @@ def test_query_count_does_not_grow_with_the_data(app, client, auth, people, open
     large = _count_queries(app, client, urls[page])
     assert large == small
     assert small <= 12
+
+
+def test_known_email_of_someone_elses_candidate_is_refused_not_revealed(
+    client, auth, people, application
+) -> None:
+    """Adding another team's candidate by email must not show what that team entered."""
+    other = make_opening(people["other_hm"], people["other_recruiter"], title="Other team")
+    as_(auth, people, "other_recruiter")
+    response = client.post(
+        f"/openings/{other.id}/candidates/new",
+        data={"name": "Typed Name", "email": application.candidate.email.upper(), "phone": "1"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "for an opening you do not work on" in page
+    assert "Zoë Núñez" not in page
+    assert 'value="Typed Name"' in page
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Application).where(Application.opening_id == other.id)
+        )
+        == 0
+    )
+
+
+def test_known_candidate_keeps_stored_details_and_says_so(
+    client, auth, people, application
+) -> None:
+    second = make_opening(people["hm"], people["recruiter"], title="Second opening")
+    as_(auth, people, "recruiter")
+    response = client.post(
+        f"/openings/{second.id}/candidates/new",
+        data={"name": "Another Name", "email": application.candidate.email, "source": "other"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "their stored name, source were kept, not what was typed" in page
+    db.session.expire_all()
+    assert db.session.get(Candidate, application.candidate_id).name == "Zoë Núñez"
+
+
+@pytest.mark.parametrize(
+    ("field", "value_of"),
+    [
+        ("level_id", lambda: catalog_ids("security-engineer", "principal", "sirt")[1]),
+        (
+            "specialty_id",
+            lambda: catalog_ids("security-engineer", "staff", "application-security")[2],
+        ),
+    ],
+)
+def test_requirement_set_is_fixed_once_candidates_exist(
+    client, auth, people, opening, application, field, value_of
+) -> None:
+    as_(auth, people, "hm")
+    _role, level_id, specialty_id = catalog_ids()
+    data = _opening_form(people, title=opening.title, level_id=level_id, specialty_id=specialty_id)
+    data[field] = value_of()
+    response = client.post(f"/openings/{opening.id}/edit", data=data)
+    assert response.status_code == 422
+    assert b"their scorecards were written against its requirement set" in response.data
+
+
+def test_recruiter_cannot_reassign_the_hiring_manager(client, auth, people, opening) -> None:
+    """Only an admin or the current hiring manager hands an opening to someone else."""
+    as_(auth, people, "recruiter")
+    _role, level_id, specialty_id = catalog_ids()
+    data = _opening_form(
+        people,
+        title=opening.title,
+        level_id=level_id,
+        specialty_id=specialty_id,
+        hiring_manager_id=people["other_hm"].id,
+    )
+    response = client.post(f"/openings/{opening.id}/edit", data=data)
+    assert response.status_code == 422
+    assert b"Only an admin or the opening&#39;s hiring manager" in response.data
+    db.session.expire_all()
+    assert db.session.get(Opening, opening.id).hiring_manager_id == people["hm"].id
+    auth.logout()
+    as_(auth, people, "hm")
+    assert client.post(f"/openings/{opening.id}/edit", data=data).status_code == 302

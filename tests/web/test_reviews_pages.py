@@ -345,3 +345,22 @@ def test_page_warns_when_advancing_would_go_against_a_no(client, auth, people, p
     )
     assert response.status_code == 302
     assert db.session.scalar(select(Decision.against_aggregate)) is True
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"outcome": " ", "rationale": "x"},
+        {"outcome": "teleport", "rationale": "x"},
+        {"outcome": "reject", "rejection_reason": " ", "rationale": "x"},
+    ],
+)
+def test_odd_decision_values_get_a_message_not_an_error(client, auth, people, data) -> None:
+    """Whitespace or unknown choices are answered on the form (422), never with a 500."""
+    from tests.factories import make_application, make_opening, move_to_stage
+
+    opening = make_opening(people["hm"], people["recruiter"])
+    application = move_to_stage(make_application(opening, people["recruiter"]), "decision")
+    auth.login(people["hm"].email)
+    response = client.post(f"/applications/{application.id}/decision", data=data)
+    assert response.status_code == 422

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tracker.domain.pipeline import MOVE_LABELS, REJECTION_LABELS, Move, Withdrawer
@@ -28,6 +28,7 @@ class MoveForm(FlaskForm):
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=4000)])
     override_reason = TextAreaField("Override reason", validators=[Optional(), Length(max=4000)])
+    from_stage = HiddenField()  # the stage the page showed: a stale form is refused
     submit = SubmitField("Move")
 
 
@@ -42,5 +43,8 @@ def make_move_form(application_id: int, move: Move, **kwargs: object) -> MoveFor
     return form
 
 
-def move_forms(application_id: int, moves: list[Move]) -> dict[Move, MoveForm]:
-    return {m: make_move_form(application_id, m, formdata=None) for m in moves}
+def move_forms(application_id: int, stage_key: str, moves: list[Move]) -> dict[Move, MoveForm]:
+    forms = {m: make_move_form(application_id, m, formdata=None) for m in moves}
+    for form in forms.values():
+        form.from_stage.data = stage_key
+    return forms

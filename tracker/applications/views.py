@@ -10,7 +10,7 @@ from tracker.candidates.views import render_candidate
 from tracker.domain.errors import MoveNotAllowed, NotFound
 from tracker.domain.pipeline import MOVE_LABELS, Move, MoveRequest, RejectionReason, Withdrawer
 from tracker.extensions import db
-from tracker.forms import show_domain_error
+from tracker.forms import member, show_domain_error
 from tracker.services import applications
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -32,10 +32,11 @@ def move(application_id: int, move: str):
     if form.validate_on_submit():
         request = MoveRequest(
             move=kind,
-            reason=RejectionReason(form.reason.data) if form.reason.data else None,
-            withdrawn_by=Withdrawer(form.withdrawn_by.data) if form.withdrawn_by.data else None,
+            reason=member(RejectionReason, form.reason.data),
+            withdrawn_by=member(Withdrawer, form.withdrawn_by.data),
             note=form.note.data or "",
             override_reason=form.override_reason.data or "",
+            from_stage=form.from_stage.data or None,
         )
         try:
             record = applications.move(application, request, current_user)

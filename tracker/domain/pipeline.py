@@ -183,6 +183,10 @@ class MoveRequest:
     withdrawn_by: Withdrawer | None = None
     note: str = ""
     override_reason: str = ""
+    # The stage the user saw when they asked; a stale page (or a double click) is refused.
+    from_stage: str | None = None
+    # Only the hiring manager's recorded decision moves an application out of Decision.
+    by_decision: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,12 @@ def check_move(
     current = stages[i]
     move = request.move
     note = request.note.strip()
+    if request.from_stage is not None and request.from_stage != state.stage_key:
+        seen = next((s.name for s in stages if s.key == request.from_stage), request.from_stage)
+        raise MoveNotAllowed(
+            f"This application has moved since the page was loaded: it was in {seen} and is "
+            f"now in {current.name}. Check its history before moving it again."
+        )
 
     if move is Move.REOPEN:
         if not state.status.is_closed:
@@ -247,6 +257,11 @@ def check_move(
             raise MoveNotAllowed(
                 f"From {current.name} the next step is Hired: use “Mark hired” once the "
                 "candidate accepts."
+            )
+        if current.kind is StageKind.DECISION and not request.by_decision:
+            raise MoveNotAllowed(
+                f"Leaving {current.name} takes the hiring manager's decision: record it, with "
+                "its rationale, on the review page."
             )
         if (
             current.kind is StageKind.INTERVIEW
@@ -334,7 +349,7 @@ def move_options(stages: Sequence[Stage], state: ApplicationState) -> dict[Move,
     for move in Move:
         complete = MoveRequest(
             move, RejectionReason.OTHER, Withdrawer.CANDIDATE, note="-", override_reason="-"
-        )
+        )  # what a plain move form can ask for: never a decision
         try:
             options[move] = check_move(stages, state, complete)
         except MoveNotAllowed:

@@ -92,7 +92,7 @@ def edit(opening_id: int) -> str | Response | tuple[str, int]:
     form.fill_choices(_roles())
     if form.validate_on_submit():
         try:
-            openings.update_opening(opening, _input(form))
+            openings.update_opening(opening, _input(form), current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -145,6 +145,13 @@ def add_candidate(opening_id: int) -> str | Response | tuple[str, int]:
             show_domain_error(form, exc)
         else:
             flash(f"{application.candidate.name} added to {opening.title} in Applied.", "success")
+            kept = candidate_service.kept_details(application.candidate, form.to_input())
+            if kept:
+                flash(
+                    f"{application.candidate.name} was already in the tracker; their stored "
+                    f"{', '.join(kept)} were kept, not what was typed.",
+                    "warning",
+                )
             return redirect(url_for("candidates.show", candidate_id=application.candidate_id))
     status = 422 if form.is_submitted() else 200
     return render_template("candidates/new.html", form=form, opening=opening), status

@@ -17,10 +17,10 @@ from flask_login import current_user, login_required
 
 from tracker.domain import policy
 from tracker.domain.errors import MoveNotAllowed, NotFound, ValidationFailed
-from tracker.domain.pipeline import REJECTION_LABELS
+from tracker.domain.pipeline import REJECTION_LABELS, RejectionReason
 from tracker.domain.scoring import YES_THRESHOLD, DecisionInput, FieldErrors, Outcome
 from tracker.extensions import db
-from tracker.forms import show_domain_error
+from tracker.forms import member, show_domain_error
 from tracker.models import AccessRole, Application
 from tracker.reviews.forms import DecisionForm
 from tracker.services import applications, reviews
@@ -88,13 +88,15 @@ def decision(application_id: int):
         abort(403)
     form = DecisionForm()
     if form.validate_on_submit():
-        if not form.outcome.data:
+        outcome = member(Outcome, form.outcome.data)
+        if outcome is None:
             form.outcome.errors = ["Choose the decision: advance, reject or make an offer."]
         else:
+            reason = member(RejectionReason, form.rejection_reason.data)
             given = DecisionInput(
-                outcome=Outcome(form.outcome.data),
+                outcome=outcome,
                 rationale=form.rationale.data or "",
-                rejection_reason=form.rejection_reason.data or None,
+                rejection_reason=reason.value if reason else None,
                 against_note=form.against_note.data or "",
                 coverage_override=form.coverage_override.data or "",
             )

@@ -25,6 +25,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.types import utcnow
+from tracker.services.independence import feedback_owed
 from tracker.services.openings import stages_for_rules
 
 SUBMITTED = "submitted"
@@ -109,6 +110,9 @@ def record_move(
     stages = stages_for_rules(application.opening)
     state = ApplicationState(application.stage.key, Status(application.status))
     gaps = gate_gaps(application) if request.move is Move.ADVANCE else []
+    if gaps and feedback_owed(actor, [application.id]):
+        # Who has and has not submitted is itself feedback; not for someone who still owes.
+        gaps = ["Scorecards of this stage are still missing."]
     now = now or utcnow()
     event = pipeline.apply_move(stages, state, request, actor.id, now, gate_gaps=gaps)
     by_key: dict[str, PlanStage] = {s.key: s for s in application.opening.stages}

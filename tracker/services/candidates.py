@@ -99,6 +99,13 @@ def add_to_opening(opening: Opening, data: CandidateInput, actor: User) -> Appli
             created_by_id=actor.id,
         )
         db.session.add(candidate)
+    elif not _may_see(actor, candidate):
+        # Not attached silently: that would show this user details another team entered.
+        raise ValidationFailed(
+            "A candidate with this email is already in the tracker for an opening you do not "
+            "work on. Ask an admin or that opening's recruiter to add them here.",
+            "email",
+        )
     elif db.session.scalar(
         select(Application.id).where(
             Application.candidate_id == candidate.id,
@@ -138,6 +145,29 @@ def add_to_opening(opening: Opening, data: CandidateInput, actor: User) -> Appli
             "This candidate was just added by someone else; check the candidate list.", "email"
         ) from None
     return application
+
+
+def _may_see(user: User, candidate: Candidate) -> bool:
+    openings = db.session.scalars(
+        select(Opening).join(Application).where(Application.candidate_id == candidate.id)
+    ).all()
+    return policy.can_view_candidate(user, openings)
+
+
+def kept_details(candidate: Candidate, data: CandidateInput) -> list[str]:
+    """Fields typed for a known candidate that differ from what is stored (and were kept)."""
+    typed = _clean(data)
+    return [
+        label
+        for label, stored, given in (
+            ("name", candidate.name, typed.name),
+            ("phone", candidate.phone, typed.phone),
+            ("location", candidate.location, typed.location),
+            ("links", candidate.links, typed.links),
+            ("source", candidate.source, typed.source),
+        )
+        if given and given != stored
+    ]
 
 
 def get_candidate(candidate_id: int, user: User) -> tuple[Candidate, list[Application]]:

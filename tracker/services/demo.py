@@ -42,7 +42,7 @@ from tracker.models.types import utcnow
 from tracker.services import catalog, openings, users
 from tracker.services.applications import apply_event
 from tracker.services.candidates import APPLY_MOVE
-from tracker.services.demo_interviews import DemoPanel, add_interviews
+from tracker.services.demo_interviews import DemoPanel, add_interviews, record_offer_decision
 
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("admin@example.com", "Ada Admin", ("admin",)),
@@ -332,6 +332,13 @@ def load_demo(seed: int = 2026) -> DemoResult:
                     strength,
                     twin_director=stage_key in ("decision", "offer") and index == 0,
                 )
+                if "offer" in entered:
+                    record_offer_decision(
+                        application,
+                        people[hm_email],
+                        people["admin@example.com"],
+                        entered["offer"],
+                    )
         # A few closed applications show rejections and withdrawals on the board.
         for move, at_stage in (
             (Move.REJECT, "recruiter_screen"),
@@ -401,7 +408,14 @@ def _demo_application(
     entered = {"applied": at}
     requests: list[MoveRequest] = []
     for stage in stages[1 : target_index + 1]:
-        requests.append(MoveRequest(Move.HIRE if stage.key == "hired" else Move.ADVANCE))
+        # Leaving Decision is the hiring manager's recorded decision (written after the
+        # interviews, in load_demo, with the evidence it rests on).
+        requests.append(
+            MoveRequest(
+                Move.HIRE if stage.key == "hired" else Move.ADVANCE,
+                by_decision=stage.key == "offer",
+            )
+        )
     if close is Move.REJECT:
         requests.append(
             MoveRequest(

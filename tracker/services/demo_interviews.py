@@ -18,6 +18,7 @@ from tracker.domain.scoring import Recommendation
 from tracker.extensions import db
 from tracker.models import (
     Application,
+    Decision,
     Interview,
     InterviewAssignment,
     InterviewChange,
@@ -31,6 +32,7 @@ from tracker.models import (
     ScorecardRevision,
     User,
 )
+from tracker.models.types import utcnow
 from tracker.services.scorecards import current_content
 
 EVIDENCE = {
@@ -232,6 +234,7 @@ def _scorecard(
 ) -> None:
     rng = panel.rng
     at = starts + timedelta(minutes=interview.duration_minutes + rng.randint(20, 300))
+    at = min(at, utcnow() - timedelta(minutes=5))  # a draft of a recent interview: just now
     scorecard = Scorecard(
         interview=interview,
         author_id=person.id,
@@ -281,3 +284,37 @@ def _scorecard(
         )
     else:
         db.session.add(scorecard)
+
+
+def record_offer_decision(application: Application, hm: User, viewer: User, at: datetime) -> None:
+    """The hiring manager's offer decision for a demo application that reached Offer, with
+    the same evidence snapshot a real decision keeps."""
+    from tracker.domain.scoring import Outcome, goes_against
+    from tracker.services.reviews import review, snapshot
+
+    db.session.flush()
+    evidence = review(application, viewer)
+    against = goes_against(Outcome.OFFER, evidence.aggregate)
+    record = snapshot(evidence)
+    record["against_note"] = (
+        "The panel was split; the director's concerns were checked in two reference calls."
+        if against
+        else ""
+    )
+    db.session.add(
+        Decision(
+            application_id=application.id,
+            decided_by_id=hm.id,
+            at=at,
+            outcome=Outcome.OFFER.value,
+            rationale="Consistent evidence across the panel on the level and specialty "
+            "requirements; the gaps noted are coachable.",
+            against_aggregate=against,
+            coverage_override=(
+                "The unassessed items were covered in reference calls."
+                if evidence.unassessed
+                else ""
+            ),
+            evidence=record,
+        )
+    )

@@ -116,15 +116,36 @@ def create_opening(data: OpeningInput, *, commit: bool = True) -> Opening:
     return opening
 
 
-def update_opening(opening: Opening, data: OpeningInput) -> Opening:
-    """Edit an opening; its role cannot change once it has applications."""
+def update_opening(opening: Opening, data: OpeningInput, actor: User) -> Opening:
+    """Edit an opening. Once it has candidates its role, level and specialty stay fixed
+    (scorecards were written against that requirement set), and only an admin or its
+    hiring manager may hand it to another hiring manager or recruiter."""
     _check(data)
-    if data.role_id != opening.role_id and db.session.scalar(
+    has_candidates = db.session.scalar(
         select(Application.id).where(Application.opening_id == opening.id).limit(1)
+    )
+    if has_candidates:
+        for field_name, label in (
+            ("role_id", "role"),
+            ("level_id", "level"),
+            ("specialty_id", "specialty"),
+        ):
+            if getattr(data, field_name) != getattr(opening, field_name):
+                raise ValidationFailed(
+                    f"This opening already has candidates, so its {label} cannot change: "
+                    "their scorecards were written against its requirement set.",
+                    field_name,
+                )
+    may_reassign = policy.is_admin(actor) or actor.id == opening.hiring_manager_id
+    for field_name, label in (
+        ("hiring_manager_id", "hiring manager"),
+        ("recruiter_id", "recruiter"),
     ):
-        raise ValidationFailed(
-            "This opening already has candidates, so its role cannot change.", "role_id"
-        )
+        if getattr(data, field_name) != getattr(opening, field_name) and not may_reassign:
+            raise ValidationFailed(
+                f"Only an admin or the opening's hiring manager can change its {label}.",
+                field_name,
+            )
     opening.title = data.title.strip()
     opening.role_id = data.role_id
     opening.level_id = data.level_id

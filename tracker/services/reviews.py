@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.domain import policy, scoring
@@ -47,7 +47,7 @@ from tracker.models import (
 )
 from tracker.models import Rating as RatingRow
 from tracker.models.types import utcnow
-from tracker.services import applications
+from tracker.services import applications, independence
 from tracker.services.applications import NotPermitted
 from tracker.services.catalog import requirement_set
 
@@ -178,23 +178,11 @@ def _load_submitted(application: Application, *, revisions: bool = False) -> lis
     )
 
 
-def _may_see(
-    user: User,
-    application: Application,
-    interviews: Sequence[Interview],
-    cards: Sequence[Scorecard],
-) -> bool:
-    """The review's access rule: the opening's people, and only once every interview of
-    this application the user conducts (and was not cancelled) has their submitted
-    scorecard."""
-    assigned = [
-        i.id
-        for i in interviews
-        if i.status != InterviewStatus.CANCELLED and user.id in i.interviewer_ids
-    ]
-    submitted = [c.interview_id for c in cards if c.author_id == user.id]
-    return policy.can_view_opening(user, application.opening) and policy.can_see_feedback(
-        user, application.opening, assigned, submitted
+def _may_see(user: User, application: Application) -> bool:
+    """The review's access rule: the opening's people, and only once the user owes no
+    feedback of their own on this application (`tracker.services.independence`)."""
+    return policy.can_view_opening(user, application.opening) and independence.feedback_visible(
+        user, application
     )
 
 
@@ -202,13 +190,14 @@ def review(application: Application, user: User, *, revisions: bool = False) -> 
     """The evidence for a decision: requirements by submitted scorecards, each
     requirement's summary, what nobody assessed, and the panel's aggregate.
 
-    NotFound unless the user may see the opening and, if they interview this candidate,
-    has submitted their own scorecards. A fixed number of queries, however many rows.
+    NotFound unless the user may see the opening and owes no feedback of their own on it
+    (an interviewer, the hiring manager before their own interview included, must have
+    submitted their scorecards). A fixed number of queries, however many rows.
     """
+    if not _may_see(user, application):
+        raise NotFound("No such application.")
     interviews = _load_interviews(application)
     cards = _load_submitted(application, revisions=revisions)
-    if not _may_see(user, application, interviews, cards):
-        raise NotFound("No such application.")
 
     requirements = requirement_set(application.opening)
     interview_by_id = {i.id: i for i in interviews}
@@ -471,7 +460,12 @@ def decide(application: Application, user: User, data: DecisionInput) -> Decisio
         elif data.outcome is Outcome.ADVANCE:
             applications.record_move(
                 application,
-                MoveRequest(Move.ADVANCE, note=rationale, override_reason=coverage_override),
+                MoveRequest(
+                    Move.ADVANCE,
+                    note=rationale,
+                    override_reason=coverage_override,
+                    by_decision=True,
+                ),
                 user,
                 now,
             )
@@ -479,7 +473,12 @@ def decide(application: Application, user: User, data: DecisionInput) -> Decisio
             for _stage in offer_path or []:
                 applications.record_move(
                     application,
-                    MoveRequest(Move.ADVANCE, note=rationale, override_reason=coverage_override),
+                    MoveRequest(
+                        Move.ADVANCE,
+                        note=rationale,
+                        override_reason=coverage_override,
+                        by_decision=True,
+                    ),
                     user,
                     now,
                 )
@@ -633,38 +632,11 @@ def _manages(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def own_feedback_due(user: User) -> Select[tuple[int]]:
-    """Applications where the user conducts an interview (not cancelled) without having
-    submitted its scorecard: other people's feedback on them stays hidden from the user."""
-    own = aliased(Scorecard)
-    return (
-        select(Interview.application_id)
-        .join(
-            InterviewAssignment,
-            and_(
-                InterviewAssignment.interview_id == Interview.id,
-                InterviewAssignment.user_id == user.id,
-            ),
-        )
-        .outerjoin(own, and_(own.interview_id == Interview.id, own.author_id == user.id))
-        .where(
-            Interview.status != InterviewStatus.CANCELLED,
-            or_(own.id.is_(None), own.status != SUBMITTED),
-        )
-    )
-
-
 def feedback_withheld(user: User, candidate_id: int) -> set[int]:
     """The candidate's applications whose feedback the user may not see yet because they
-    owe a scorecard of their own; one query for all of them."""
-    return set(
-        db.session.scalars(
-            own_feedback_due(user).where(
-                Interview.application_id.in_(
-                    select(Application.id).where(Application.candidate_id == candidate_id)
-                )
-            )
-        )
+    owe a scorecard of their own (`tracker.services.independence`); one query for all."""
+    return independence.feedback_owed(
+        user, select(Application.id).where(Application.candidate_id == candidate_id)
     )
 
 
@@ -698,7 +670,12 @@ def scorecards_due(user: User, now: datetime | None = None) -> list[DueScorecard
     when = now or utcnow()
     card = aliased(Scorecard)
     interviewer = aliased(User)
-    blocked = set(db.session.scalars(own_feedback_due(user)))
+    blocked = independence.feedback_owed(
+        user,
+        select(Application.id)
+        .join(Opening, Opening.id == Application.opening_id)
+        .where(_recruits(user), Application.status == Status.ACTIVE.value),
+    )
     rows = db.session.execute(
         select(
             Interview.id,
@@ -794,19 +771,27 @@ def needs_decision(user: User) -> list[AwaitingDecision]:
     """Active applications on the openings the user decides on whose current interview
     stage is complete, or that are in Decision; oldest first, in a fixed number of queries.
 
-    Applications on which the user still owes their own scorecard are left out: that the
-    rest of the panel is done is feedback too.
+    Applications on which the user still owes their own scorecard (the hiring manager's
+    own interview not yet held included) are left out: that the rest of the panel is done
+    is feedback too.
     """
+    in_scope = (
+        _manages(user),
+        Application.status == Status.ACTIVE.value,
+        PlanStage.kind.in_([StageKind.INTERVIEW.value, StageKind.DECISION.value]),
+    )
+    blocked = independence.feedback_owed(
+        user,
+        select(Application.id)
+        .join(Opening, Opening.id == Application.opening_id)
+        .join(PlanStage, PlanStage.id == Application.stage_id)
+        .where(*in_scope),
+    )
     candidates = db.session.scalars(
         select(Application)
         .join(Opening, Opening.id == Application.opening_id)
         .join(PlanStage, PlanStage.id == Application.stage_id)
-        .where(
-            _manages(user),
-            Application.status == Status.ACTIVE.value,
-            PlanStage.kind.in_([StageKind.INTERVIEW.value, StageKind.DECISION.value]),
-            Application.id.not_in(own_feedback_due(user)),
-        )
+        .where(*in_scope, Application.id.not_in(sorted(blocked)))
         .options(
             joinedload(Application.candidate),
             joinedload(Application.opening),
