@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
+from tests.unit.doubles import Op, P
 from tracker.domain import policy
 from tracker.domain.independence import (
     FeedbackFacts,
@@ -245,22 +244,6 @@ INTERVIEWER = [
 )
 def test_is_interviewer(case: str, facts: FeedbackFacts, expected: bool) -> None:
     assert is_interviewer(facts) is expected
-
-
-@dataclass
-class P:
-    id: int
-    roles: set[str] = field(default_factory=set)
-
-    @property
-    def role_names(self) -> set[str]:
-        return self.roles
-
-
-@dataclass
-class Op:
-    hiring_manager_id: int
-    recruiter_id: int
 
 
 OPENING = Op(hiring_manager_id=2, recruiter_id=3)

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
+from tests.unit.doubles import Op, P
 from tracker.domain import policy
 from tracker.domain.requirements import SetItem, count_by_origin, group_by_category, level_scope
-
-
-@dataclass
-class P:
-    id: int
-    roles: set[str] = field(default_factory=set)
-
-    @property
-    def role_names(self) -> set[str]:
-        return self.roles
-
-
-@dataclass
-class Op:
-    hiring_manager_id: int
-    recruiter_id: int
-
 
 OPENING = Op(hiring_manager_id=2, recruiter_id=3)
 ADMIN = P(1, {"admin"})

@@ -454,34 +454,15 @@ def decide(application: Application, user: User, data: DecisionInput) -> Decisio
     try:
         db.session.add(decision)
         if data.outcome is Outcome.REJECT:
-            applications.record_move(
-                application, MoveRequest(Move.REJECT, reason=reason, note=rationale), user, now
+            moves = [MoveRequest(Move.REJECT, reason=reason, note=rationale)]
+        else:  # advance one stage, or through Decision to Offer
+            steps = 1 if data.outcome is Outcome.ADVANCE else len(offer_path or [])
+            advance = MoveRequest(
+                Move.ADVANCE, note=rationale, override_reason=coverage_override, by_decision=True
             )
-        elif data.outcome is Outcome.ADVANCE:
-            applications.record_move(
-                application,
-                MoveRequest(
-                    Move.ADVANCE,
-                    note=rationale,
-                    override_reason=coverage_override,
-                    by_decision=True,
-                ),
-                user,
-                now,
-            )
-        else:
-            for _stage in offer_path or []:
-                applications.record_move(
-                    application,
-                    MoveRequest(
-                        Move.ADVANCE,
-                        note=rationale,
-                        override_reason=coverage_override,
-                        by_decision=True,
-                    ),
-                    user,
-                    now,
-                )
+            moves = [advance] * steps
+        for request in moves:
+            applications.record_move(application, request, user, now)
     except Exception:
         db.session.rollback()
         raise
