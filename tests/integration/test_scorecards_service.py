@@ -7,7 +7,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 
 from tests.factories import (
     make_application,
@@ -16,6 +16,7 @@ from tests.factories import (
     make_user,
     move_to_stage,
 )
+from tests.queries import recorded_queries
 from tracker.catalog.files import load_catalog_files
 from tracker.domain.errors import NotFound, ValidationFailed
 from tracker.domain.scoring import (
@@ -419,18 +420,10 @@ def test_my_interviews_takes_one_query_however_many_interviews(application, peop
     user = people["interviewer"]
 
     def count() -> int:
-        statements: list[str] = []
-
-        def record(*args) -> None:
-            statements.append(args[2])
-
         user_id = user.id  # loaded before counting: only the list's own queries count
         assert user_id
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_queries() as statements:
             scorecards.my_interviews(user)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     make_interview(application, [user], stage_key="peer")

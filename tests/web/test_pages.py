@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.factories import catalog_ids, make_application, make_opening
+from tests.queries import count_page_queries
 from tracker.domain.pipeline import Move, MoveRequest
 from tracker.extensions import db
 from tracker.models import Application, Candidate, Opening
@@ -258,21 +259,6 @@ def test_user_text_is_escaped(client, auth, people, opening) -> None:
         assert "&lt;script&gt;" in page
 
 
-def _count_queries(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def record(*args, **kwargs) -> None:
-        statements.append(args[2])
-
-    db.session.expire_all()  # as in a real request: nothing already loaded
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 @pytest.mark.parametrize("page", ["board", "candidate", "openings", "opening", "candidates"])
 def test_query_count_does_not_grow_with_the_data(app, client, auth, people, opening, page) -> None:
     """A page's number of queries is part of its contract: the same for 1 or 12 rows."""
@@ -285,7 +271,7 @@ def test_query_count_does_not_grow_with_the_data(app, client, auth, people, open
         "opening": f"/openings/{opening.id}",
         "candidates": "/candidates/",
     }
-    small = _count_queries(app, client, urls[page])
+    small = count_page_queries(client, urls[page])
     for _ in range(11):
         make_application(opening, people["recruiter"])
         make_opening(people["hm"], people["recruiter"], title="Another")
@@ -297,7 +283,7 @@ def test_query_count_does_not_grow_with_the_data(app, client, auth, people, open
             people["recruiter"],
         )
         applications.move(extra, MoveRequest(Move.ADVANCE), people["recruiter"])
-    large = _count_queries(app, client, urls[page])
+    large = count_page_queries(client, urls[page])
     assert large == small
     assert small <= 12
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import make_application, make_opening
+from tests.queries import count_page_queries
 from tracker.extensions import db
 from tracker.models import Opening, PlanInterview, PlanStage, Requirement
 from tracker.services import plans
@@ -181,13 +182,12 @@ def test_unknown_or_foreign_plan_interview_is_404(client, auth, people, opening)
 
 
 def test_plan_page_query_count_is_flat(app, client, auth, people, opening):
-    from tests.web.test_pages import _count_queries
 
     auth.login(people["recruiter"].email)
     url = f"/openings/{opening.id}/plan"
-    small = _count_queries(app, client, url)
+    small = count_page_queries(client, url)
     for _ in range(5):
         make_opening(people["hm"], people["recruiter"], title="Another")
         make_application(opening, people["recruiter"])
-    assert _count_queries(app, client, url) == small
+    assert count_page_queries(client, url) == small
     assert small <= 12

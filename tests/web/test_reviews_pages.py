@@ -8,9 +8,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.factories import make_application, make_interview, make_opening, make_user, move_to_stage
+from tests.queries import count_page_queries
 from tests.review_helpers import Panel, build_panel, complete_peer_gate, write_scorecard
 from tracker.extensions import db
 from tracker.models import Application, Decision, StageEventRecord
@@ -44,21 +45,6 @@ def written(panel: Panel) -> tuple[int, int]:
             select(func.count()).where(StageEventRecord.application_id == panel.application.id)
         ),
     )
-
-
-def count_queries(client, address: str) -> int:
-    statements: list[str] = []
-
-    def record(*args, **kwargs) -> None:
-        statements.append(args[2])
-
-    db.session.expire_all()
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(address).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 # --- The review page ---------------------------------------------------------------------
@@ -314,14 +300,14 @@ def test_query_counts_do_not_grow(client, auth, people, panel, path, who) -> Non
     complete_peer_gate(panel)
     login(auth, people, who)
     address = path if path.startswith("/") else url(panel, path)
-    small = count_queries(client, address)
+    small = count_page_queries(client, address)
     _more_work(people, panel, 4)
     # the reviewed application gets more interviews and scorecards too
     for i in range(3):
         extra = make_user(f"extra{i}@test.example", f"Extra {i}", ["interviewer"])
         interview = make_interview(panel.application, [extra], "Peer interview 1")
         write_scorecard(interview, extra, {panel.r2: ("no", "e"), panel.r3: ("yes", "")}, "no")
-    large = count_queries(client, address)
+    large = count_page_queries(client, address)
     assert large == small
     assert small <= 20
 

@@ -16,6 +16,7 @@ from tests.factories import (
     make_user,
     move_to_stage,
 )
+from tests.queries import count_page_queries
 from tracker.extensions import db
 from tracker.models import Application, Interview, InterviewChange, PlanInterview, PlanStage
 from tracker.services import scheduling
@@ -356,12 +357,11 @@ def test_candidate_page_lists_interviews_and_links_to_scheduling(client, auth, p
 
 
 def test_candidate_page_query_count_is_flat_with_interviews(app, client, auth, people, application):
-    from tests.web.test_pages import _count_queries
 
     make_interview(application, [people["interviewer"]])
     auth.login(people["recruiter"].email)
     url = f"/candidates/{application.candidate_id}"
-    small = _count_queries(app, client, url)
+    small = count_page_queries(client, url)
     for n in range(3):
         opening = make_opening(people["hm"], people["recruiter"], title=f"Another {n}")
         other = make_application(opening, people["recruiter"], email=application.candidate.email)
@@ -372,16 +372,15 @@ def test_candidate_page_query_count_is_flat_with_interviews(app, client, auth, p
             [people["hm"], make_user(f"i{n}@test.example", f"I {n}", ["interviewer"])],
             "Peer interview 2",
         )
-    assert _count_queries(app, client, url) == small
+    assert count_page_queries(client, url) == small
 
 
 def test_scheduling_page_query_count_is_flat(app, client, auth, people, application):
-    from tests.web.test_pages import _count_queries
 
     auth.login(people["recruiter"].email)
     url = f"/applications/{application.id}/interviews"
     make_interview(application, [people["interviewer"]])
-    small = _count_queries(app, client, url)
+    small = count_page_queries(client, url)
     interview = only_interview(application)
     for n in range(3):
         scheduling.cancel(interview, "again", people["recruiter"])
@@ -396,7 +395,7 @@ def test_scheduling_page_query_count_is_flat(app, client, auth, people, applicat
             people["recruiter"],
         )
     make_interview(application, [people["hm"]], stage_key="hiring_manager")
-    assert _count_queries(app, client, url) == small
+    assert count_page_queries(client, url) == small
 
 
 # --- Values outside the form's choices, and dates out of range ---------------------------

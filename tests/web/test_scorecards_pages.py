@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from tests.factories import make_application, make_interview, make_opening, make_user
+from tests.queries import count_page_queries
 from tracker.domain.scoring import Rating, RatingInput, Recommendation
 from tracker.extensions import db
 from tracker.models import Interview, PlanInterviewFocus, Requirement, Scorecard
@@ -351,29 +352,14 @@ def test_my_interviews_says_when_a_list_is_empty(client, auth, people) -> None:
         assert empty in page
 
 
-def _count_queries(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def record(*args, **kwargs) -> None:
-        statements.append(args[2])
-
-    db.session.expire_all()
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_my_interviews_query_count_does_not_grow(app, client, auth, people, setup) -> None:
     user = people["interviewer"]
     auth.login(user.email)
-    small = _count_queries(app, client, "/my/interviews")
+    small = count_page_queries(client, "/my/interviews")
     for days in range(-4, 5):
         other = make_application(setup["opening"], people["recruiter"])
         make_interview(other, [user], starts_at=utcnow() + timedelta(days=days), stage_key="peer")
-    assert _count_queries(app, client, "/my/interviews") == small
+    assert count_page_queries(client, "/my/interviews") == small
     assert small <= 6
 
 
@@ -392,10 +378,10 @@ def test_feedback_page_query_count_does_not_grow(app, client, auth, people, setu
     submitted_by(1)
     auth.login(people["recruiter"].email)
     url = f"/applications/{application.id}/feedback"
-    small = _count_queries(app, client, url)
+    small = count_page_queries(client, url)
     for n in range(2, 6):
         submitted_by(n)
-    assert _count_queries(app, client, url) == small
+    assert count_page_queries(client, url) == small
     assert "Peer 5" in client.get(url).get_data(as_text=True)
 
 
