@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,6 +14,11 @@ INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_DIR", BASE_DIR / "instance"
 
 def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite3'}"
+
+
+def _host_list(value: str | None) -> list[str] | None:
+    hosts = [h.strip() for h in (value or "").split(",") if h.strip()]
+    return hosts or None
 
 
 def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
@@ -38,11 +44,30 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BOOTSTRAP_SERVE_LOCAL = True
+    SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Server-side sessions (tracker.services.sessions): idle and absolute limits, and how
+    # long a sign-in counts as fresh for exports and role changes.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
+    FRESH_LOGIN_TIMEOUT = timedelta(minutes=10)
+    # Requests naming any other host are refused (no host-header poisoning).
+    TRUSTED_HOSTS = _host_list(os.environ.get("TRUSTED_HOSTS")) or ["127.0.0.1", "localhost"]
+    # Sign-in throttling (Flask-Limiter) and the lock after repeated failures.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LOCKOUT_THRESHOLD = 5
+    LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
+    PASSWORD_RESET_TTL = timedelta(hours=24)
+    # Uploads: a résumé may be 10 MB; the request limit leaves room for the other fields.
+    RESUME_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    RESUME_DIR = os.environ.get("TRACKER_RESUME_DIR") or str(INSTANCE_DIR / "resumes")
     PAGE_SIZE = 50
     DEFAULT_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "UTC")
     SECURITY_HEADERS_HSTS = False
@@ -67,12 +92,20 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SECRET_KEY = "test-only-" + secrets.token_hex(8)
+    # Throttling is switched back on by the tests that check it.
+    RATELIMIT_ENABLED = False
+    TRUSTED_HOSTS: ClassVar[list[str]] = ["localhost", "127.0.0.1"]
 
 
 class ProductionConfig(Config):
     """Production: refuses to start without a real secret key; secure cookies; HSTS."""
 
     SESSION_COOKIE_SECURE = True
+    # __Host-: only over HTTPS, only for this exact host, path /: no subdomain can set it.
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = False
+    TRUSTED_HOSTS = _host_list(os.environ.get("TRUSTED_HOSTS"))
     REMEMBER_COOKIE_SECURE = True
     SECURITY_HEADERS_HSTS = True
 
@@ -85,6 +118,11 @@ class ProductionConfig(Config):
             )
         if settings.get("DEBUG"):
             raise RuntimeError("DEBUG must never be on in production.")
+        if not settings.get("TRUSTED_HOSTS"):
+            raise RuntimeError(
+                "TRUSTED_HOSTS must be set in the environment for production "
+                "(the comma-separated host names the tracker is served as)."
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {

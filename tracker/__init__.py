@@ -38,7 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
 
 def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every table registered before use)
-    from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
+    from tracker.auth.flow import load_user
+    from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     # Batch mode lets SQLite alter tables; compare_type makes `flask db check` strict.
@@ -49,17 +50,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+    # Exports and role changes need a sign-in from the last few minutes.
+    login_manager.refresh_view = "auth.reauthenticate"
+    login_manager.needs_refresh_message = "Please confirm your password to continue."
+    login_manager.needs_refresh_message_category = "info"
+    login_manager.user_loader(load_user)
     csrf.init_app(app)
     bootstrap.init_app(app)
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> Any:
-        from tracker.models import User
-
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    limiter.init_app(app)
 
 
 # The largest value of an integer id column (32-bit, as PostgreSQL's INTEGER): a larger id
@@ -89,15 +87,20 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.account.views import bp as account_bp
     from tracker.applications.views import bp as applications_bp
+    from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.candidates.views import bp as candidates_bp
     from tracker.main.views import bp as main_bp
     from tracker.openings.views import bp as openings_bp
+    from tracker.people.views import bp as people_bp
     from tracker.plans.views import bp as plans_bp
+    from tracker.resumes.views import bp as resumes_bp
     from tracker.reviews.views import bp as reviews_bp
     from tracker.scheduling.views import bp as scheduling_bp
     from tracker.scorecards.views import bp as scorecards_bp
+    from tracker.two_factor.views import bp as two_factor_bp
 
     for bp in (
         main_bp,
@@ -109,6 +112,11 @@ def register_blueprints(app: Flask) -> None:
         scheduling_bp,
         scorecards_bp,
         reviews_bp,
+        account_bp,
+        two_factor_bp,
+        people_bp,
+        audit_bp,
+        resumes_bp,
     ):
         app.register_blueprint(bp)
 

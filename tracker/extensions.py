@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,3 +33,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+# Storage comes from RATELIMIT_STORAGE_URI (memory by default; set a shared one, such as
+# redis://, when several processes serve the app).
+limiter = Limiter(key_func=get_remote_address)

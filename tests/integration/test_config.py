@@ -28,7 +28,7 @@ def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_uri: st
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setattr(config.Config, "SECRET_KEY", None)
     monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
-    return {"SQLALCHEMY_DATABASE_URI": database_uri}
+    return {"SQLALCHEMY_DATABASE_URI": database_uri, "TRUSTED_HOSTS": ["localhost"]}
 
 
 @pytest.fixture
@@ -88,9 +88,13 @@ def test_production_sets_secure_cookies_and_hsts(production: dict) -> None:
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("session=")
+    # __Host-: Secure, Path=/ and no Domain, so no subdomain can plant or read it.
+    assert cookie.startswith("__Host-session=")
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Path=/;" in cookie or cookie.endswith("Path=/")
+    assert "Domain" not in cookie
 
 
 def test_development_sends_no_hsts(database_uri: str) -> None:

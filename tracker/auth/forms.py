@@ -11,3 +11,8 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     submit = SubmitField("Sign in")
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    submit = SubmitField("Confirm")

@@ -1,23 +1,25 @@
-"""Sign-in and sign-out; one message for every failure so accounts cannot be guessed."""
+"""Sign-in, sign-out and re-authentication; one message for every failure so accounts
+cannot be guessed."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import confirm_login, current_user, login_required
 from werkzeug.wrappers import Response
 
-from tracker.auth.forms import LoginForm
+from tracker.auth import flow
+from tracker.auth.forms import LoginForm, ReauthenticateForm
 from tracker.forms import EmptyForm
-from tracker.services import users
+from tracker.services import sessions, users
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Email or password is incorrect."
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a local path may be a redirect target (no open redirect)."""
     if not target:
         return url_for("main.index")
@@ -39,11 +41,24 @@ def login() -> str | Response:
         if user is None:
             form.form_errors.append(LOGIN_FAILED)
             return render_template("auth/login.html", form=form), 200
-        session.clear()  # a fresh session on sign-in (no fixation)
-        login_user(user)
+        flow.complete_login(user)
         flash(f"Signed in as {user.name}.", "success")
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/reauthenticate", methods=["GET", "POST"])
+@login_required
+def reauthenticate() -> str | Response:
+    """Confirm the password before a sensitive action (export, role change)."""
+    form = ReauthenticateForm()
+    if form.validate_on_submit():
+        if users.check_password(current_user, form.password.data or ""):
+            sessions.reauthenticated(flow.current_token())
+            confirm_login()
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("That password is not correct.")
+    return render_template("auth/reauthenticate.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -51,7 +66,6 @@ def login() -> str | Response:
 def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        flow.end_login()
         flash("Signed out.", "info")
     return redirect(url_for("auth.login"))

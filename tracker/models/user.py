@@ -38,6 +38,16 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Consecutive failed sign-ins, and the lock they lead to (see services.users).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # TOTP: the confirmed secret, one awaiting confirmation, and the last time step used
+    # (a code at or before it is a replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_counter: Mapped[int | None] = mapped_column()
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -53,6 +63,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: AccessRole) -> bool:
         return role in self.role_names
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -94,6 +94,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def check_password(user: User, password: str) -> bool:
+    """Whether this is the user's password (for re-authentication)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def users_with_role(role: AccessRole) -> list[User]:
     """Active people holding a role, by name, for choosing owners of an opening."""
     stmt = (

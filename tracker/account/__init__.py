@@ -1,0 +1,1 @@
+"""Your account: password and sessions."""

@@ -1,0 +1,1 @@
+"""Admin: browse the audit trail."""

@@ -1,0 +1,1 @@
+"""Admin: people, their roles, and password reset links."""

@@ -1,0 +1,1 @@
+"""Résumés: upload and download."""

@@ -1,0 +1,1 @@
+"""Second factor: TOTP enrolment, sign-in codes, recovery codes."""
