@@ -57,6 +57,8 @@ class Config:
     FRESH_LOGIN_TIMEOUT = timedelta(minutes=10)
     # Requests naming any other host are refused (no host-header poisoning).
     TRUSTED_HOSTS = _host_list(os.environ.get("TRUSTED_HOSTS")) or ["127.0.0.1", "localhost"]
+    # How many reverse proxies sit in front (0: none; X-Forwarded-* headers are ignored).
+    PROXY_HOPS = int(os.environ.get("TRACKER_PROXY_HOPS", "0"))
     # Sign-in throttling (Flask-Limiter) and the lock after repeated failures.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -26,6 +26,13 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     if test_config:
         app.config.update(test_config)
     config_class.finalise(app.config)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        # Behind that many reverse proxies, trust their X-Forwarded-For/-Proto (and no
+        # more), so sign-in throttling and the audit trail see the client's address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     register_extensions(app)
     register_converters(app)

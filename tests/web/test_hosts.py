@@ -21,3 +21,29 @@ def test_only_trusted_hosts_are_served(client, host: str, status: int) -> None:
     if status == 400:
         assert b"not served here" in response.data
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_forwarded_for_is_trusted_only_behind_configured_proxies(
+    template_db, tmp_path, hops: int, seen: str
+) -> None:
+    import shutil
+
+    from flask import request
+
+    from tracker import create_app
+
+    db_path = tmp_path / "db.sqlite3"
+    shutil.copy(template_db, db_path)
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "PROXY_HOPS": hops}
+    )
+    app.add_url_rule("/_ip", "ip", lambda: request.remote_addr or "")
+
+    response = app.test_client().get(
+        "/_ip",
+        headers={"X-Forwarded-For": "203.0.113.9"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+
+    assert response.get_data(as_text=True) == seen
