@@ -65,6 +65,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LOCKOUT_THRESHOLD = 5
     LOGIN_LOCKOUT_DURATION = timedelta(minutes=15)
+    # Administrators must set up TOTP before they can do anything else.
+    TOTP_REQUIRED_FOR_ADMINS = True
     PASSWORD_RESET_TTL = timedelta(hours=24)
     # Uploads: a résumé may be 10 MB; the request limit leaves room for the other fields.
     RESUME_MAX_BYTES = 10 * 1024 * 1024
@@ -96,6 +98,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-" + secrets.token_hex(8)
     # Throttling is switched back on by the tests that check it.
     RATELIMIT_ENABLED = False
+    # Kept on: the test helpers enrol admins and sign in with a code (tests/conftest.py).
+    TOTP_REQUIRED_FOR_ADMINS = True
     TRUSTED_HOSTS: ClassVar[list[str]] = ["localhost", "127.0.0.1"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pyotp
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -25,8 +26,20 @@ from tracker.services import candidates, openings, users
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(email: str, name: str, roles: list[str]) -> User:
-    return users.create_user(email, name, PASSWORD, roles)
+def make_user(email: str, name: str, roles: list[str], *, totp: bool | None = None) -> User:
+    """A user; admins get TOTP (it is mandatory for them) unless `totp=False`."""
+    user = users.create_user(email, name, PASSWORD, roles)
+    if totp if totp is not None else "admin" in roles:
+        enrol_totp(user)
+    return user
+
+
+def enrol_totp(user: User) -> User:
+    """TOTP on, as if set up through the pages (which tests/web/test_two_factor.py tests)."""
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled_at = utcnow()
+    db.session.commit()
+    return user
 
 
 def catalog_ids(

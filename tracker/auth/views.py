@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 from tracker.auth import flow
 from tracker.auth.forms import LoginForm, ReauthenticateForm
 from tracker.forms import EmptyForm
-from tracker.services import sessions, users
+from tracker.services import sessions, two_factor, users
+from tracker.two_factor.views import two_factor_redirect
 
 bp = Blueprint("auth", __name__)
 
@@ -41,6 +42,8 @@ def login() -> str | Response:
         if user is None:
             form.form_errors.append(LOGIN_FAILED)
             return render_template("auth/login.html", form=form), 200
+        if two_factor.needs_code(user):
+            return two_factor_redirect(user)
         flow.complete_login(user)
         flash(f"Signed in as {user.name}.", "success")
         return redirect(safe_next(request.args.get("next")))
