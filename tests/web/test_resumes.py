@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from tests.factories import PASSWORD, make_application, make_interview, make_opening
 from tests.queries import count_page_queries
 from tests.resume_files import docx, make_resume, pdf, store, xlsx
+from tests.web.test_independence_notes import _setup as hm_owing_a_scorecard
 from tracker.extensions import db
 from tracker.models import Resume, UserSession
 from tracker.models.types import utcnow
@@ -414,3 +415,16 @@ def test_export_needs_a_fresh_sign_in(client, auth, people, application) -> None
 def test_export_needs_sign_in(client, application) -> None:
     response = client.get(export_url(application))
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_export_withholds_notes_from_someone_who_owes_a_scorecard(client, auth, people):
+    """The same independence rule as the candidate page: no notes until one's own is in."""
+    application = hm_owing_a_scorecard(people)
+    auth.login(people["hm"].email)
+    withheld = client.get(export_url(application))
+    assert "SECRET-NOTE" not in withheld.get_data(as_text=True)
+    assert withheld.get_json()["applications"][0]["notes_withheld"] is True
+    auth.logout()
+    auth.login(people["recruiter"].email)
+    shown = client.get(export_url(application)).get_data(as_text=True)
+    assert "SECRET-NOTE from the screen" in shown
