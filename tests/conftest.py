@@ -60,6 +60,8 @@ def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
             "TRACKER_INSTANCE_DIR": str(tmp_path),
+            # Uploaded résumés go to the test's own folder, never to instance/.
+            "RESUME_DIR": str(tmp_path / "resumes"),
         }
     )
     app.instance_path = str(tmp_path / "instance")

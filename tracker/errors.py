@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from urllib.parse import urlsplit
 
+from flask import Flask, current_app, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
+
+from tracker.domain.documents import human_size
 from tracker.extensions import db
 
 MESSAGES = {
@@ -26,7 +29,37 @@ def _page(code: int, detail: str | None = None) -> tuple[str, int]:
     ), code
 
 
+def back_url() -> str | None:
+    """Where "go back" leads after a refused upload: the page it came from when that is on
+    this site (as a path, so it cannot lead elsewhere), else the candidate the URL names."""
+    parts = urlsplit(request.referrer or "")
+    if (
+        parts.scheme in ("http", "https")
+        and parts.netloc == request.host
+        and parts.path.startswith("/")
+        and not parts.path.startswith("//")
+        and "\\" not in parts.path
+    ):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    candidate_id = (request.view_args or {}).get("candidate_id")
+    if isinstance(candidate_id, int):
+        return url_for("candidates.show", candidate_id=candidate_id)
+    return None
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+        config = current_app.config
+        return render_template(
+            "errors/too_large.html",
+            code=413,
+            title=MESSAGES[413][0],
+            file_limit=human_size(config["RESUME_MAX_BYTES"]),
+            request_limit=human_size(config["MAX_CONTENT_LENGTH"]),
+            back_url=back_url(),
+        ), 413
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return _page(400, "Your form expired or was not sent from this site. Please try again.")

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
 from tests.factories import make_application, make_interview, make_opening, make_user
+from tests.resume_files import resume_id_for
 from tracker.domain.scoring import Rating, RatingInput, Recommendation
 from tracker.extensions import db
 from tracker.models import Interview, PlanInterviewFocus, Scorecard
@@ -115,6 +116,7 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
         "requirement_id": panel["focus"][:1],
         "user_id": [panel["peer1"].id],
         "move": ["advance"],
+        "resume_id": [resume_id_for(application)],
     }
     out = []
     for rule in app.url_map.iter_rules():

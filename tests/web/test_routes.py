@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from tests.factories import make_application, make_interview, make_opening
+from tests.resume_files import make_resume
 
 # Routes anyone may reach without signing in; every other route must send them away.
 PUBLIC = {"auth.login", "static", "bootstrap.static"}
@@ -41,6 +42,7 @@ def ids(people) -> dict[str, int]:
         "application_id": application.id,
         "interview_id": make_interview(application, [people["interviewer"]], stage_key="peer").id,
         "plan_interview_id": next(i.id for s in opening.stages for i in s.interviews),
+        "resume_id": make_resume(application.candidate, people["recruiter"]).id,
     }
 
 

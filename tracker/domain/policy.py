@@ -115,3 +115,23 @@ def can_see_feedback(user: Person | None, opening: OpeningLike, facts: FeedbackF
     if user is None or not _roles(user) or independence.owes_feedback(facts):
         return False
     return independence.is_interviewer(facts) or can_view_opening(user, opening)
+
+
+def can_upload_resume(user: Person | None, openings: Iterable[OpeningLike]) -> bool:
+    """Whoever works on one of the candidate's openings adds their résumé."""
+    return can_view_candidate(user, openings)
+
+
+def can_view_resume(
+    user: Person | None, openings: Iterable[OpeningLike], interviewer_of_any: bool
+) -> bool:
+    """The candidate's openings' people, and anyone with an interview of one of the
+    candidate's applications (the interview kit offers the résumé)."""
+    if user is None or not _roles(user):
+        return False
+    return interviewer_of_any or can_view_candidate(user, openings)
+
+
+def can_export_candidate(user: Person | None, openings: Iterable[OpeningLike]) -> bool:
+    """A candidate's personal data goes out only to the people of their openings."""
+    return can_view_candidate(user, openings)

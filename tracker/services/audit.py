@@ -14,3 +14,7 @@ def record(
     actor: Any = None,
 ) -> None:
     """Append one entry in the current transaction (committed with it)."""
+
+
+def viewed(object_type: str, object_id: object, what: str, *, actor: Any = None) -> None:
+    """Record that personal data was viewed (placeholder: the audit trail implements it)."""
