@@ -20,11 +20,11 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, but at a cost that keeps the suite quick; production keeps defaults."""
     from argon2 import PasswordHasher, Type
 
-    from tracker.services import users
+    from tracker.services import passwords
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(users, "_hasher", cheap)
-    monkeypatch.setattr(users, "_DUMMY_HASH", cheap.hash("dummy"))
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("dummy"))
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +49,9 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh copy of the database; extra settings come from indirect
+    parametrisation, e.g. `@pytest.mark.parametrize("app", [{...}], indirect=True)`."""
     db_path = tmp_path / "test.sqlite3"
     shutil.copy(template_db, db_path)
     app = create_app(
@@ -57,6 +59,7 @@ def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
             "TRACKER_INSTANCE_DIR": str(tmp_path),
+            **getattr(request, "param", {}),
         }
     )
     app.instance_path = str(tmp_path / "instance")
