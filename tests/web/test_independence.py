@@ -115,6 +115,7 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
         "requirement_id": panel["focus"][:1],
         "user_id": [panel["peer1"].id],
         "move": ["advance"],
+        "token": ["no-such-reset-token"],
     }
     out = []
     for rule in app.url_map.iter_rules():
