@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.models import User, UserSession
 from tracker.models.types import utcnow
@@ -68,3 +70,23 @@ def make_stale(user_id: int, minutes: int = 11) -> None:
         .values(authenticated_at=utcnow() - timedelta(minutes=minutes))
     )
     db.session.commit()
+
+
+def signed_in_browser(
+    app, email: str, *, user_agent: str = "Other browser", ip: str = "198.51.100.23"
+):
+    """Another browser (its own cookies), signed in as `email` from another address."""
+    browser = app.test_client()
+    browser.post(
+        "/login",
+        data={"email": email, "password": PASSWORD},
+        headers={"User-Agent": user_agent},
+        environ_base={"REMOTE_ADDR": ip},
+    )
+    return browser
+
+
+def field_error(page: str, field: str) -> str:
+    """The message shown next to a form field ('' when there is none)."""
+    match = re.search(rf'id="{field}-error"[^>]*>(.*?)</div>', page, re.S)
+    return match.group(1) if match else ""

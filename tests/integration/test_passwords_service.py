@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tracker.domain.errors import ValidationFailed
+from tracker.extensions import db
+from tracker.models import User
 from tracker.services import passwords, users
 
 
@@ -47,3 +49,18 @@ def test_hashes_are_argon2id_and_verify(app) -> None:
     assert not passwords.verify(digest, "a long enough passworD")
     assert not passwords.verify(None, "a long enough password")
     assert not passwords.verify("not a hash", "a long enough password")
+
+
+def test_two_uses_racing_for_one_link_cannot_both_succeed(app, people, monkeypatch) -> None:
+    """Both requests found the link unused; only the first to claim it sets a password."""
+    token = passwords.issue_reset(
+        people["recruiter"], by=people["admin"], ttl=app.config["PASSWORD_RESET_TTL"]
+    )
+    seen_unused = passwords.usable_reset(token)
+    passwords.reset_password(token, "the first passphrase")
+    monkeypatch.setattr(passwords, "usable_reset", lambda _token: seen_unused)
+    with pytest.raises(passwords.InvalidResetLink):
+        passwords.reset_password(token, "the second passphrase")
+    db.session.expire_all()
+    user = db.session.get(User, people["recruiter"].id)
+    assert passwords.verify(user.password_hash, "the first passphrase")

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
-from tests.account_support import actions, make_stale, reloaded, spy_audit
+from tests.account_support import (
+    actions,
+    field_error,
+    make_stale,
+    reloaded,
+    signed_in_browser,
+    spy_audit,
+)
 from tests.factories import PASSWORD
+from tracker.extensions import db
+from tracker.models import UserSession
+from tracker.models.types import utcnow
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -23,32 +34,26 @@ def change(client, current: str = PASSWORD, new: str = NEW_PASSWORD, confirm: st
     )
 
 
-def error_for(page: str, field: str) -> str:
-    match = re.search(rf'id="{field}-error"[^>]*>(.*?)</div>', page, re.S)
-    return match.group(1) if match else ""
-
-
-def browser(app, email: str, ua: str = "Other browser"):
-    other = app.test_client()
-    other.post(
-        "/login",
-        data={"email": email, "password": PASSWORD},
-        headers={"User-Agent": ua},
-        environ_base={"REMOTE_ADDR": "198.51.100.23"},
-    )
-    return other
-
-
 def test_account_page_shows_profile_and_live_sessions(app, client, auth, people) -> None:
     rec = people["recruiter"]
-    browser(app, rec.email, ua="Firefox on the other laptop")
-    browser(app, people["hm"].email, ua="Someone else's browser")
+    signed_in_browser(app, rec.email, user_agent="Firefox on the other laptop")
+    signed_in_browser(app, people["hm"].email, user_agent="Someone else's browser")
     auth.login(rec.email)
     page = client.get("/account/").get_data(as_text=True)
     assert rec.name in page and rec.email in page and "Recruiter" in page
     assert "This session" in page
     assert "Firefox on the other laptop" in page and "198.51.100.23" in page
     assert "Someone else" not in page  # only your own sessions
+
+
+def test_account_page_leaves_out_sessions_that_have_timed_out(app, client, auth, people) -> None:
+    rec = people["recruiter"]
+    signed_in_browser(app, rec.email, user_agent="Idle old browser")
+    db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    db.session.commit()
+    auth.login(rec.email)
+    page = client.get("/account/").get_data(as_text=True)
+    assert "This session" in page and "Idle old browser" not in page
 
 
 def test_account_page_needs_sign_in(client) -> None:
@@ -58,7 +63,7 @@ def test_account_page_needs_sign_in(client) -> None:
 def test_change_password(app, client, auth, people, monkeypatch) -> None:
     """The new password works, the old does not, other sessions end and this one goes on."""
     rec = people["recruiter"]
-    elsewhere = browser(app, rec.email)
+    elsewhere = signed_in_browser(app, rec.email)
     assert elsewhere.get("/account/").status_code == 200
     auth.login(rec.email)
     changed_before = rec.password_changed_at
@@ -98,7 +103,7 @@ def test_change_password_explains_what_is_wrong(
     auth.login(rec.email)
     response = change(client, **kwargs)
     assert response.status_code == 422
-    assert message in error_for(response.get_data(as_text=True), field)
+    assert message in field_error(response.get_data(as_text=True), field)
     assert (reloaded(rec).password_hash, reloaded(rec).password_changed_at) == before
     auth.logout()
     assert auth.login(rec.email, PASSWORD).status_code == 302
@@ -106,7 +111,7 @@ def test_change_password_explains_what_is_wrong(
 
 def test_sign_out_of_the_other_sessions(app, client, auth, people) -> None:
     rec = people["recruiter"]
-    elsewhere = browser(app, rec.email)
+    elsewhere = signed_in_browser(app, rec.email)
     auth.login(rec.email)
     confirm = client.get("/account/sessions/end-others")
     assert confirm.status_code == 200 and b"198.51.100.23" in confirm.data
@@ -118,7 +123,7 @@ def test_sign_out_of_the_other_sessions(app, client, auth, people) -> None:
 
 def test_signing_out_elsewhere_needs_a_fresh_sign_in(app, client, auth, people) -> None:
     rec = people["recruiter"]
-    elsewhere = browser(app, rec.email)
+    elsewhere = signed_in_browser(app, rec.email)
     auth.login(rec.email)
     make_stale(rec.id)
     response = client.post("/account/sessions/end-others")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.account_support import actions, reloaded, spy_audit
+from tests.account_support import actions, field_error, reloaded, signed_in_browser, spy_audit
 from tests.factories import PASSWORD
 from tracker.auth.views import RESET_INVALID
 from tracker.extensions import db
@@ -44,8 +44,7 @@ def assert_invalid(response) -> None:
 
 def test_reset_link_sets_a_new_password(app, client, auth, people, issue, monkeypatch) -> None:
     rec = people["recruiter"]
-    signed_in_elsewhere = app.test_client()
-    signed_in_elsewhere.post("/login", data={"email": rec.email, "password": PASSWORD})
+    signed_in_elsewhere = signed_in_browser(app, rec.email)
     assert signed_in_elsewhere.get("/account/").status_code == 200
     rec.failed_logins, rec.locked_until = 0, utcnow() + timedelta(minutes=10)
     db.session.commit()
@@ -129,7 +128,6 @@ def test_a_bad_password_keeps_the_link_usable(client, issue, new, confirm, field
     token = issue()
     response = use(client, token, new, confirm)
     assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert message in page[page.index(f'id="{field}-error"') :][:300]
+    assert message in field_error(response.get_data(as_text=True), field)
     assert db.session.scalar(select(PasswordReset)).used_at is None
     assert use(client, token).status_code == 302

@@ -9,7 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.account_support import actions, make_stale, reloaded, spy_audit
+from tests.account_support import (
+    actions,
+    field_error,
+    make_stale,
+    reloaded,
+    signed_in_browser,
+    spy_audit,
+)
 from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.models import PasswordReset, User
@@ -30,13 +37,6 @@ def user_count() -> int:
 def as_admin(auth, people):
     auth.login(people["admin"].email)
     return people["admin"]
-
-
-def second_browser(app, email: str):
-    """Another browser, signed in as `email`."""
-    other = app.test_client()
-    other.post("/login", data={"email": email, "password": PASSWORD})
-    return other
 
 
 def still_signed_in(browser) -> bool:
@@ -180,8 +180,7 @@ def test_adding_a_person_explains_what_is_wrong(
     response = client.post("/admin/people/new", data={**base, **data})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    error = re.search(rf'id="{field}(-0)?-error"[^>]*>(.*?)</div>', page, re.S)
-    assert error and message in error.group(2), page[page.find("<form") :][:1500]
+    assert message in field_error(page, field), page[page.find("<form") :][:1500]
     assert 'value="Nia New"' in page  # what was typed stays
     assert user_count() == len(people)
 
@@ -193,7 +192,7 @@ def test_admin_changes_roles_and_the_person_is_signed_out(
     app, client, as_admin, people, monkeypatch
 ) -> None:
     target = people["recruiter"]
-    browser = second_browser(app, target.email)
+    browser = signed_in_browser(app, target.email)
     assert still_signed_in(browser)
     calls = spy_audit(monkeypatch)
 
@@ -214,7 +213,7 @@ def test_admin_changes_roles_and_the_person_is_signed_out(
 
 def test_saving_without_a_change_leaves_the_person_signed_in(app, client, as_admin, people) -> None:
     target = people["recruiter"]
-    browser = second_browser(app, target.email)
+    browser = signed_in_browser(app, target.email)
     client.post(f"/admin/people/{target.id}", data={"roles": ["recruiter"], "active": "y"})
     assert still_signed_in(browser)
 
@@ -250,7 +249,7 @@ def test_other_fields_in_the_request_are_ignored(client, as_admin, people) -> No
 
 def test_admin_deactivates_someone(app, client, as_admin, people, monkeypatch) -> None:
     target = people["recruiter"]
-    browser = second_browser(app, target.email)
+    browser = signed_in_browser(app, target.email)
     calls = spy_audit(monkeypatch)
     client.post(f"/admin/people/{target.id}", data={"roles": ["recruiter"]})  # box unticked
     assert reloaded(target).active is False
@@ -272,8 +271,7 @@ def test_an_admin_cannot_lock_themselves_out(client, as_admin, data, field, mess
     response = client.post(f"/admin/people/{as_admin.id}", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    error = re.search(rf'id="{field}-error"[^>]*>(.*?)</div>', page, re.S)
-    assert error and message in error.group(1)
+    assert message in field_error(page, field)
     assert roles_of(as_admin) == {"admin"} and reloaded(as_admin).active
 
 

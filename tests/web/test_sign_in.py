@@ -50,6 +50,17 @@ def test_sign_in_is_throttled_per_account(client, people) -> None:
 
 
 @pytest.mark.parametrize("app", THROTTLED, indirect=True)
+def test_throttled_attempts_are_logged(client, people, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="tracker.auth")
+    for _ in range(6):
+        post_login(client, "rec@test.example", "Secret-Guess-99", ip="203.0.113.9")
+    throttled = [line for line in auth_lines(caplog) if "throttled" in line]
+    assert len(throttled) == 1
+    assert "ip=203.0.113.9" in throttled[0] and "5 per 1 minute" in throttled[0]
+    assert "Secret-Guess-99" not in caplog.text
+
+
+@pytest.mark.parametrize("app", THROTTLED, indirect=True)
 def test_sign_in_is_throttled_per_ip(client, people) -> None:
     """Twenty tries a minute from one address, whatever the accounts; other addresses go on."""
     for n in range(20):

@@ -13,6 +13,7 @@ from tracker.domain.errors import ValidationFailed
 from tracker.extensions import limiter
 from tracker.forms import EmptyForm, show_domain_error
 from tracker.models import UserSession
+from tracker.models.types import utcnow
 from tracker.services import passwords, sessions
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -24,9 +25,18 @@ def index() -> str:
     return render_template(
         "account/index.html",
         user=current_user,
-        live=sessions.live_sessions(current_user.id),
+        live=_live_sessions(),
         is_current=_is_current,
     )
+
+
+def _live_sessions() -> list[UserSession]:
+    """Your sessions that would still let someone in (an idle or old one is ended only
+    when next used, so it is left out here)."""
+    now, limits = utcnow(), flow.limits()
+    return [
+        s for s in sessions.live_sessions(current_user.id) if not sessions.expired(s, now, limits)
+    ]
 
 
 def _is_current(record: UserSession) -> bool:
@@ -66,5 +76,5 @@ def end_other_sessions() -> str | Response:
         ended = sessions.end_all(current_user.id, keep=flow.current_token())
         flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
         return redirect(url_for("account.index"))
-    others = [s for s in sessions.live_sessions(current_user.id) if not _is_current(s)]
+    others = [s for s in _live_sessions() if not _is_current(s)]
     return render_template("account/end_others.html", form=form, others=others)

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RequestLimit
 from flask_login import confirm_login, current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -26,6 +27,7 @@ from tracker.forms import EmptyForm, show_domain_error
 from tracker.models import User
 from tracker.models.types import utcnow
 from tracker.services import passwords, sessions, two_factor, users
+from tracker.services.users import log
 
 bp = Blueprint("auth", __name__)
 
@@ -38,6 +40,18 @@ LOGIN_LIMIT_PER_IP = "20 per minute"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
 RESET_LIMIT_PER_IP = "10 per minute"
 REAUTH_LIMIT_PER_USER = "10 per minute"
+
+
+def log_throttled(limit: RequestLimit) -> None:
+    """A refused attempt never reaches the view, so it is logged here (no audit row: the
+    refusals cost an attacker nothing and would only fill the trail)."""
+    log.warning(
+        "sign-in throttled endpoint=%s limit=%s ip=%s at=%s",
+        request.endpoint,
+        limit.limit,
+        flow.client_ip(),
+        utcnow().isoformat(),
+    )
 
 
 def submitted_account() -> str:
@@ -70,8 +84,10 @@ def no_store(body: str, status: int = 200) -> Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"])
-@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=submitted_account)
+@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"], on_breach=log_throttled)
+@limiter.limit(
+    LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=submitted_account, on_breach=log_throttled
+)
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -135,7 +151,7 @@ def invalid_link() -> Response:
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(RESET_LIMIT_PER_IP, methods=["POST"])
+@limiter.limit(RESET_LIMIT_PER_IP, methods=["POST"], on_breach=log_throttled)
 def reset_password(token: str) -> Response:
     """Set a new password through an admin-issued link; anyone holding the link may."""
     reset = passwords.usable_reset(token)
