@@ -23,11 +23,11 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, but at a cost that keeps the suite quick; production keeps defaults."""
     from argon2 import PasswordHasher, Type
 
-    from tracker.services import users
+    from tracker.services import passwords
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(users, "_hasher", cheap)
-    monkeypatch.setattr(users, "_DUMMY_HASH", cheap.hash("dummy"))
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("dummy"))
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +52,9 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh copy of the database; extra settings come from indirect
+    parametrisation, e.g. `@pytest.mark.parametrize("app", [{...}], indirect=True)`."""
     db_path = tmp_path / "test.sqlite3"
     shutil.copy(template_db, db_path)
     app = create_app(
@@ -62,6 +64,7 @@ def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
             "TRACKER_INSTANCE_DIR": str(tmp_path),
             # Uploaded résumés go to the test's own folder, never to instance/.
             "RESUME_DIR": str(tmp_path / "resumes"),
+            **getattr(request, "param", {}),
         }
     )
     app.instance_path = str(tmp_path / "instance")

@@ -117,6 +117,7 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
         "user_id": [panel["peer1"].id],
         "move": ["advance"],
         "resume_id": [resume_id_for(application)],
+        "token": ["no-such-reset-token"],
     }
     out = []
     for rule in app.url_map.iter_rules():

@@ -7,12 +7,13 @@ from flask import Flask
 
 from tests.factories import make_application, make_interview, make_opening
 from tests.resume_files import make_resume
+from tracker.services import passwords
 
 # Routes anyone may reach without signing in; every other route must send them away.
-PUBLIC = {"auth.login", "static", "bootstrap.static"}
+PUBLIC = {"auth.login", "auth.reset_password", "static", "bootstrap.static"}
 
 
-def concrete_urls(app: Flask, ids: dict[str, int]) -> list[tuple[str, str, str]]:
+def concrete_urls(app: Flask, ids: dict[str, int | str]) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every route, with real ids filled in."""
     out = []
     for rule in app.url_map.iter_rules():
@@ -33,10 +34,15 @@ def concrete_urls(app: Flask, ids: dict[str, int]) -> list[tuple[str, str, str]]
 
 
 @pytest.fixture
-def ids(people) -> dict[str, int]:
+def ids(app, people) -> dict[str, int | str]:
     opening = make_opening(people["hm"], people["recruiter"])
     application = make_application(opening, people["recruiter"])
+    reset_token = passwords.issue_reset(
+        people["recruiter"], by=people["admin"], ttl=app.config["PASSWORD_RESET_TTL"]
+    )
     return {
+        "user_id": people["recruiter"].id,
+        "token": reset_token,
         "opening_id": opening.id,
         "candidate_id": application.candidate_id,
         "application_id": application.id,

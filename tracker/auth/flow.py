@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
+from tracker.domain.accounts import Lockout
 from tracker.models import User
-from tracker.services import sessions
+from tracker.services import sessions, users
 
 SESSION_KEY = "sid"
 
@@ -26,6 +27,11 @@ def limits() -> sessions.Limits:
     )
 
 
+def lockout() -> Lockout:
+    cfg = current_app.config
+    return Lockout(threshold=cfg["LOGIN_LOCKOUT_THRESHOLD"], duration=cfg["LOGIN_LOCKOUT_DURATION"])
+
+
 def client_ip() -> str | None:
     return request.remote_addr
 
@@ -34,7 +40,8 @@ def complete_login(user: User) -> None:
     """Sign `user` in on a brand-new session: whatever the browser held is dropped first
     (no session fixation), and the cookie carries only the new session's token."""
     session.clear()
-    token = sessions.start(user, ip=client_ip(), user_agent=request.user_agent.string)
+    token = sessions.start(user, ip=client_ip(), user_agent=request.user_agent.string, commit=False)
+    users.signed_in(user, client_ip())  # logged and audited with the new session
     session[SESSION_KEY] = token
     session.permanent = True  # the cookie lives no longer than the absolute limit
     login_user(user, remember=False, fresh=True)
@@ -42,6 +49,8 @@ def complete_login(user: User) -> None:
 
 def end_login() -> None:
     """Sign out: the server-side session ends, so the old cookie is refused from now on."""
+    if current_user.is_authenticated:
+        users.signed_out(current_user._get_current_object(), client_ip())
     sessions.end(session.get(SESSION_KEY))
     logout_user()
     session.clear()
