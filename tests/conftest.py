@@ -17,6 +17,10 @@ from tracker.extensions import db
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fast_password_hashing(monkeypatch)
+
+
+def use_fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, but at a cost that keeps the suite quick; production keeps defaults."""
     from argon2 import PasswordHasher, Type
 
@@ -106,6 +110,10 @@ def auth(client: FlaskClient) -> AuthActions:
 
 @pytest.fixture
 def people(app: Flask) -> dict:
+    return make_people()
+
+
+def make_people() -> dict:
     """One person per role, plus someone holding none of the openings."""
     return {
         "admin": make_user("admin@test.example", "Ann Admin", ["admin"]),

@@ -118,6 +118,7 @@ def enable_totp(user: User) -> None:
 
 
 def build_world(people: dict[str, User]) -> World:
+    """The world, on top of tests/conftest.py's people."""
     everyone = {
         "admin": people["admin"],
         "recruiter": people["recruiter"],
