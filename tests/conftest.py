@@ -54,8 +54,13 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+    yield from app_on_copy_of(template_db, tmp_path)
+
+
+def app_on_copy_of(database: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The test app, in its own context, on a private copy of a prepared database."""
     db_path = tmp_path / "test.sqlite3"
-    shutil.copy(template_db, db_path)
+    shutil.copy(database, db_path)
     app = create_app(
         {
             "TESTING": True,

@@ -10,21 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.conftest import make_people, use_fast_password_hashing
-from tests.security.world import Database, World, build_world
+from tests.conftest import app_on_copy_of, make_people, use_fast_password_hashing
+from tests.security.world import FROM_CONFTEST, Database, World, build_world
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import User
-
-# The keys of tests/conftest.py's `people`, as the world names them.
-PEOPLE_KEYS = {
-    "admin": "admin",
-    "recruiter": "recruiter",
-    "other_recruiter": "other_recruiter",
-    "hm": "hiring_manager",
-    "other_hm": "other_hiring_manager",
-    "interviewer": "interviewer",
-}
 
 
 @pytest.fixture(scope="session")
@@ -43,20 +33,7 @@ def world_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
 @pytest.fixture
 def app(world_db: tuple[Path, World], tmp_path: Path) -> Iterator[Flask]:
     """As tests/conftest.py's `app`, on a copy of the world's database."""
-    db_path = tmp_path / "test.sqlite3"
-    shutil.copy(world_db[0], db_path)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-            "TRACKER_INSTANCE_DIR": str(tmp_path),
-        }
-    )
-    app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield from app_on_copy_of(world_db[0], tmp_path)
 
 
 @pytest.fixture
@@ -67,7 +44,7 @@ def world(app: Flask, world_db: tuple[Path, World]) -> World:
 @pytest.fixture
 def people(world: World) -> dict[str, User]:
     """tests/conftest.py's people, as they are in the world."""
-    return {key: db.session.get(User, world.people[name].id) for key, name in PEOPLE_KEYS.items()}
+    return {key: db.session.get(User, world.people[name].id) for key, name in FROM_CONFTEST.items()}
 
 
 @pytest.fixture

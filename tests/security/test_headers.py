@@ -4,6 +4,7 @@ TRUSTED_HOSTS is refused with 400."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,16 +123,18 @@ def test_every_response_carries_the_headers(
     assert {"text/html", "text/css", "application/json", "text/calendar"} <= kinds
 
 
+def database_copy(template_db: Path, tmp_path: Path) -> str:
+    path = tmp_path / "copy.sqlite3"
+    shutil.copy(template_db, path)
+    return f"sqlite:///{path}"
+
+
 def test_a_real_rate_limit_answers_429_with_the_headers(template_db: Path, tmp_path: Path) -> None:
     """Flask-Limiter's own refusal, not just abort(429), goes through the same hook."""
-    import shutil
-
-    db_path = tmp_path / "limited.sqlite3"
-    shutil.copy(template_db, db_path)
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": database_copy(template_db, tmp_path),
             "RATELIMIT_ENABLED": True,
         }
     )
@@ -149,16 +152,12 @@ def test_a_real_rate_limit_answers_429_with_the_headers(template_db: Path, tmp_p
 
 @pytest.fixture
 def production_app(monkeypatch: pytest.MonkeyPatch, template_db: Path, tmp_path: Path) -> Flask:
-    import shutil
-
     import config
 
     monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
-    db_path = tmp_path / "prod.sqlite3"
-    shutil.copy(template_db, db_path)
     return create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": database_copy(template_db, tmp_path),
             "SECRET_KEY": "k" * 64,
             "TRUSTED_HOSTS": ["tracker.example"],
         },
@@ -210,12 +209,8 @@ def test_an_untrusted_host_is_refused_before_anything_runs(
 
 
 def test_development_trusts_only_the_local_host(template_db: Path, tmp_path: Path) -> None:
-    import shutil
-
-    db_path = tmp_path / "dev.sqlite3"
-    shutil.copy(template_db, db_path)
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": "k" * 64},
+        {"SQLALCHEMY_DATABASE_URI": database_copy(template_db, tmp_path), "SECRET_KEY": "k" * 64},
         env="development",
     )
     client = app.test_client()

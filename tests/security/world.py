@@ -117,15 +117,20 @@ def enable_totp(user: User) -> None:
     db.session.commit()
 
 
+# The keys of tests/conftest.py's `people`, and the roles they stand for here.
+FROM_CONFTEST = {
+    "admin": "admin",
+    "recruiter": "recruiter",
+    "other_recruiter": "other_recruiter",
+    "hm": "hiring_manager",
+    "other_hm": "other_hiring_manager",
+    "interviewer": "interviewer",
+}
+
+
 def build_world(people: dict[str, User]) -> World:
     """The world, on top of tests/conftest.py's people."""
-    everyone = {
-        "admin": people["admin"],
-        "recruiter": people["recruiter"],
-        "other_recruiter": people["other_recruiter"],
-        "hiring_manager": people["hm"],
-        "other_hiring_manager": people["other_hm"],
-        "interviewer": people["interviewer"],
+    everyone = {name: people[key] for key, name in FROM_CONFTEST.items()} | {
         "other_interviewer": make_user("int2@test.example", "Ian Outsider", ["interviewer"]),
         "multi": make_user("multi@test.example", "Mo Multi", ["recruiter", "interviewer"]),
         "peer": make_user("peer@test.example", "Pat Peer", ["interviewer"]),
