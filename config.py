@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
+from flask.helpers import get_debug_flag
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -122,8 +124,9 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set in the environment for production "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
-        if settings.get("DEBUG"):
-            raise RuntimeError("DEBUG must never be on in production.")
+        # FLASK_DEBUG=1 would also start `flask run` with the interactive debugger.
+        if settings.get("DEBUG") or get_debug_flag():
+            raise RuntimeError("DEBUG must never be on in production (unset FLASK_DEBUG).")
         if not settings.get("TRUSTED_HOSTS"):
             raise RuntimeError(
                 "TRUSTED_HOSTS must be set in the environment for production "

@@ -20,6 +20,10 @@ from tracker.models import User
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fast_password_hashing(monkeypatch)
+
+
+def use_fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, but at a cost that keeps the suite quick; production keeps defaults."""
     from argon2 import PasswordHasher, Type
 
@@ -55,8 +59,13 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> Iterator[Flask]:
     """The app on a fresh copy of the database; extra settings come from indirect
     parametrisation, e.g. `@pytest.mark.parametrize("app", [{...}], indirect=True)`."""
+    yield from app_on_copy_of(template_db, tmp_path, getattr(request, "param", {}))
+
+
+def app_on_copy_of(database: Path, tmp_path: Path, settings: dict | None = None) -> Iterator[Flask]:
+    """The test app, in its own context, on a private copy of a prepared database."""
     db_path = tmp_path / "test.sqlite3"
-    shutil.copy(template_db, db_path)
+    shutil.copy(database, db_path)
     app = create_app(
         {
             "TESTING": True,
@@ -64,7 +73,7 @@ def app(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> It
             "TRACKER_INSTANCE_DIR": str(tmp_path),
             # Uploaded résumés go to the test's own folder, never to instance/.
             "RESUME_DIR": str(tmp_path / "resumes"),
-            **getattr(request, "param", {}),
+            **(settings or {}),
         }
     )
     app.instance_path = str(tmp_path / "instance")
@@ -128,6 +137,10 @@ def auth(client: FlaskClient) -> AuthActions:
 
 @pytest.fixture
 def people(app: Flask) -> dict:
+    return make_people()
+
+
+def make_people() -> dict:
     """One person per role, plus someone holding none of the openings."""
     return {
         "admin": make_user("admin@test.example", "Ann Admin", ["admin"]),

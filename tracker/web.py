@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -39,9 +40,23 @@ def has_role(*names: str) -> bool:
     return bool({str(r) for r in current_user.role_names} & set(names))
 
 
+def refuse_untrusted_host() -> None:
+    """A Host outside TRUSTED_HOSTS leaves the request without URLs to build: refuse it
+    before any other hook (sign-in, CSRF, second factor) runs or builds one."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def untrusted_host(error: SecurityError) -> Response:
+    """Plain text: the friendly page needs url_for, which has no host to build for."""
+    return Response("Bad request: this host is not served here.\n", 400, mimetype="text/plain")
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_global(has_role)
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
+    app.register_error_handler(SecurityError, untrusted_host)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -67,13 +67,37 @@ def test_development_keys_differ_between_instances(tmp_path: Path) -> None:
         ({}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": "k" * 64, "DEBUG": True}, "DEBUG must never be on"),
+        ({"SECRET_KEY": "k" * 64, "TRUSTED_HOSTS": None}, "TRUSTED_HOSTS must be set"),
+        ({"SECRET_KEY": "k" * 64, "TRUSTED_HOSTS": []}, "TRUSTED_HOSTS must be set"),
     ],
-    ids=["missing-key", "empty-key", "debug-on"],
+    ids=["missing-key", "empty-key", "debug-on", "no-trusted-hosts", "empty-trusted-hosts"],
 )
 def test_production_refuses_unsafe_settings(production: dict, extra: dict, message: str) -> None:
     """Production must not start with a guessable key or the debugger on."""
     with pytest.raises(RuntimeError, match=message):
         create_app({**production, **extra}, env="production")
+
+
+@pytest.mark.parametrize("value", ["1", "true", "yes"])
+def test_production_refuses_flask_debug(
+    production: dict, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """FLASK_DEBUG would also start `flask run` with the interactive debugger."""
+    monkeypatch.setenv("FLASK_DEBUG", value)
+    with pytest.raises(RuntimeError, match="DEBUG must never be on"):
+        create_app({**production, "SECRET_KEY": "k" * 64}, env="production")
+    monkeypatch.setenv("FLASK_DEBUG", "0")
+    assert create_app({**production, "SECRET_KEY": "k" * 64}, env="production").debug is False
+
+
+def test_trusted_hosts_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, reload_config
+) -> None:
+    monkeypatch.setenv("TRUSTED_HOSTS", " tracker.example, www.tracker.example ,")
+    reloaded = reload_config()
+    assert reloaded.ProductionConfig.TRUSTED_HOSTS == ["tracker.example", "www.tracker.example"]
+    monkeypatch.setenv("TRUSTED_HOSTS", " , ")
+    assert reload_config().ProductionConfig.TRUSTED_HOSTS is None
 
 
 def test_production_sets_secure_cookies_and_hsts(production: dict) -> None:

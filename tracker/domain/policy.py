@@ -62,6 +62,12 @@ def can_edit_opening(user: Person | None, opening: OpeningLike) -> bool:
     return can_view_opening(user, opening)
 
 
+def can_reassign_opening(user: Person | None, opening: OpeningLike) -> bool:
+    """Handing an opening to another hiring manager or recruiter: an admin or its hiring
+    manager (holding the role; the id alone grants nothing), not its recruiter."""
+    return is_admin(user) or (user is not None and _manages(user, opening))
+
+
 def can_add_candidate(user: Person | None, opening: OpeningLike) -> bool:
     return can_view_opening(user, opening)
 
@@ -77,6 +83,16 @@ def can_view_candidate(user: Person | None, openings: Iterable[OpeningLike]) -> 
 
 def can_list_candidates(user: Person | None) -> bool:
     return bool(_roles(user) & {ADMIN, RECRUITER, HIRING_MANAGER})
+
+
+def can_list_scorecards_due(user: Person | None) -> bool:
+    """The recruiters' work list (each sees their own openings' rows)."""
+    return bool(_roles(user) & {ADMIN, RECRUITER})
+
+
+def can_list_decisions_needed(user: Person | None) -> bool:
+    """The hiring managers' work list (each sees their own openings' rows)."""
+    return bool(_roles(user) & {ADMIN, HIRING_MANAGER})
 
 
 def can_edit_plan(user: Person | None, opening: OpeningLike) -> bool:

@@ -21,7 +21,7 @@ from tracker.domain.pipeline import REJECTION_LABELS, RejectionReason
 from tracker.domain.scoring import YES_THRESHOLD, DecisionInput, FieldErrors, Outcome
 from tracker.extensions import db
 from tracker.forms import member, show_domain_error
-from tracker.models import AccessRole, Application
+from tracker.models import Application
 from tracker.reviews.forms import DecisionForm
 from tracker.services import applications, reviews
 
@@ -138,7 +138,7 @@ def packet(application_id: int):
 @bp.route("/scorecards/due")
 @login_required
 def scorecards_due():
-    if not (policy.is_admin(current_user) or current_user.has_role(AccessRole.RECRUITER)):
+    if not policy.can_list_scorecards_due(current_user):
         abort(403)
     return render_template("reviews/scorecards_due.html", rows=reviews.scorecards_due(current_user))
 
@@ -146,7 +146,7 @@ def scorecards_due():
 @bp.route("/decisions/needed")
 @login_required
 def decisions_needed():
-    if not (policy.is_admin(current_user) or current_user.has_role(AccessRole.HIRING_MANAGER)):
+    if not policy.can_list_decisions_needed(current_user):
         abort(403)
     return render_template("reviews/needs_decision.html", rows=reviews.needs_decision(current_user))
 

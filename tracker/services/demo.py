@@ -284,7 +284,7 @@ def load_demo(seed: int = 2026) -> DemoResult:
         )
     catalog.load_catalog()
     people = {e: users.create_user(e, n, password, r, commit=False) for e, n, r in DEMO_USERS}
-    rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not security
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # repeatable demo data, not security
     result = DemoResult(loaded=True, password_hint=hint, logins=logins)
     names = iter(rng.sample([(f, la) for f in FIRST for la in LAST], 200))
     now = utcnow()

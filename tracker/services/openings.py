@@ -136,7 +136,7 @@ def update_opening(opening: Opening, data: OpeningInput, actor: User) -> Opening
                     "their scorecards were written against its requirement set.",
                     field_name,
                 )
-    may_reassign = policy.is_admin(actor) or actor.id == opening.hiring_manager_id
+    may_reassign = policy.can_reassign_opening(actor, opening)
     for field_name, label in (
         ("hiring_manager_id", "hiring manager"),
         ("recruiter_id", "recruiter"),
