@@ -87,7 +87,8 @@ def entry_hash(entry: Entry) -> str:
         entry.details,
         entry.prev_hash,
     ]
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+    text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)  # plain values
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

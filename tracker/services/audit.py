@@ -81,11 +81,12 @@ def _lock_chain(connection: Connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_INSERT = insert(AuditEvent.__table__)
+
+
 def last_hash(connection: Connection) -> str:
-    latest = connection.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar()
-    return latest or GENESIS
+    return connection.execute(_LAST_HASH).scalar() or GENESIS
 
 
 def _write(session: Session, items: Sequence[Item], actor: Any = None) -> None:
@@ -116,9 +117,8 @@ def _write(session: Session, items: Sequence[Item], actor: Any = None) -> None:
         ),
         last_hash(connection),
     )
-    statement = insert(AuditEvent.__table__)  # one compiled statement, parameters per row
     for entry in entries:
-        connection.execute(statement, _row(entry))
+        connection.execute(_INSERT, _row(entry))  # one compiled statement, per-row values
 
 
 def _row(entry: Entry) -> dict[str, Any]:
