@@ -198,7 +198,7 @@ def test_filter_by_dates_in_the_viewers_zone(client, auth, people, zone) -> None
         ("date_to=yesterday", "date_to", "Enter a date as YYYY-MM-DD."),
         ("date_from=2026-03-02&date_to=2026-03-01", "date_to", "The end date is before"),
         ("person=99999", "person", "Choose a person from the list."),
-        ("object_type=x%27%20OR%201%3D1", "object_type", "Use the type as listed"),
+        ("object_type=x%27%20OR%201%3D1", "object_type", "Use a name as the trail lists it"),
         ("action=" + "v" * 41, "action", "Field cannot be longer than 40 characters."),
     ],
 )

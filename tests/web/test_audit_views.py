@@ -60,14 +60,15 @@ def submit(client, interview: Interview, recommendation: str = "yes"):
 @pytest.fixture
 def panel(people) -> dict:
     """Two peers, one interview each, focus-free; nobody has submitted yet."""
+    ivy, pia = people["interviewer"], make_user("pia@test.example", "Pia Peer", ["interviewer"])
     opening = make_opening(people["hm"], people["recruiter"])
-    application = make_application(opening, people["recruiter"], name="Zoë Núñez")
-    ivy = people["interviewer"]
-    pia = make_user("pia@test.example", "Pia Peer", ["interviewer"])
-    first = make_interview(application, [ivy], "Peer interview 1", stage_key="peer")
-    second = make_interview(application, [pia], "Peer interview 2", stage_key="peer")
-    no_focus(first)
-    no_focus(second)
+    application = make_application(opening, people["recruiter"])
+    first, second = (
+        make_interview(application, [who], f"Peer interview {n}", stage_key="peer")
+        for n, who in ((1, ivy), (2, pia))
+    )
+    for interview in (first, second):
+        no_focus(interview)
     return {
         "application": application,
         "ivy": ivy,

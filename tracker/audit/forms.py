@@ -13,6 +13,19 @@ SYSTEM = "system"
 _NAME = r"^[a-z0-9_.-]*$"
 
 
+def _name_field(label: str, longest: int, examples: str) -> StringField:
+    """A type or action name as the trail writes them: lower case, digits, _ . -"""
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=longest),
+            Regexp(_NAME, message=f"Use a name as the trail lists it, such as {examples}."),
+        ],
+        description=f"Such as {examples}.",
+    )
+
+
 class TrailFilterForm(FlaskForm):
     """Who, what object, which action, between which dates (in the viewer's time zone)."""
 
@@ -24,25 +37,9 @@ class TrailFilterForm(FlaskForm):
         invalid_choice_message="Choose a person from the list.",
         default="",
     )
-    object_type = StringField(
-        "Object type",
-        validators=[
-            Optional(),
-            Length(max=60),
-            Regexp(_NAME, message="Use the type as listed, such as candidates or scorecards."),
-        ],
-        description="Such as candidates, applications, scorecards, users.",
-    )
+    object_type = _name_field("Object type", 60, "candidates, applications, scorecards, users")
     object_id = StringField("Object id", validators=[Optional(), Length(max=64)])
-    action = StringField(
-        "Action",
-        validators=[
-            Optional(),
-            Length(max=40),
-            Regexp(_NAME, message="Use the action as listed, such as update or view."),
-        ],
-        description="Such as create, update, delete, view, scorecard.submit.",
-    )
+    action = _name_field("Action", 40, "create, update, delete, view, scorecard.submit")
     date_from = DateField(
         "From", validators=[Optional()], invalid_value_message="Enter a date as YYYY-MM-DD."
     )
