@@ -108,6 +108,8 @@ def test_details_are_escaped(client, auth, people) -> None:
     page = client.get(URL + "?object_type=candidates").get_data(as_text=True)
     assert '<script>alert("x")' not in page
     assert "&lt;script&gt;alert(" in page
+    # a created candidate's ten columns: five in the compact view, all in the full entry
+    assert "<li>… and 5 more</li>" in page
 
 
 def test_pages_of_fifty_follow_older_entries_by_id(client, auth, people) -> None:

@@ -49,7 +49,9 @@ CSV_COLUMNS = (
     "prev_hash",
     "hash",
 )
-# Longest value shown inline in the compact details; the full entry is one click away.
+# The compact details: at most this many lines of at most this many characters; the full
+# entry is one click away.
+LINES = 6
 SHORT = 120
 
 
@@ -138,7 +140,10 @@ def shown(entry: AuditEvent, hide_feedback: bool) -> tuple[list[str], str]:
     """What the page shows of an entry's details: a compact summary and the full JSON."""
     if hide_feedback and audit.carries_feedback(entry):
         return [HIDDEN], HIDDEN
-    return summary(entry), pretty(entry)
+    lines = summary(entry)
+    if len(lines) > LINES:
+        lines = [*lines[: LINES - 1], f"… and {len(lines) - LINES + 1} more"]
+    return lines, pretty(entry)
 
 
 def _filter_args() -> dict[str, str]:

@@ -523,7 +523,8 @@ def each_entry(where: TrailFilter, batch_size: int = 1000) -> Iterator[AuditEven
     while True:
         rows, more = browse(where, before_id, batch_size)
         yield from rows
+        for row in rows:
+            db.session.expunge(row)  # memory stays flat however long the trail is
         if not more:
             return
         before_id = rows[-1].id
-        db.session.expunge_all()  # keep memory flat however long the trail is
