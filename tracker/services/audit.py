@@ -7,7 +7,7 @@ covers its content and the previous entry's hash (`tracker.domain.audit_chain`).
 Changes are recorded without anyone asking: `install(app)` registers ORM listeners that
 turn every insert, update and delete of a mapped object (flushed, or an ORM UPDATE/DELETE
 statement) into an entry with the columns before and after. Writes that bypass the ORM
-session (raw SQL) are not seen, so the application does not make them.
+session (raw SQL, or ORM INSERT statements) are not seen, so the application makes none.
 
 The chain must stay in id order when several requests write at once: on PostgreSQL a
 transaction-scoped advisory lock is taken before the last hash is read (held until
