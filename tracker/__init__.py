@@ -47,8 +47,10 @@ def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every table registered before use)
     from tracker.auth.flow import load_user
     from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from tracker.services import audit
 
     db.init_app(app)
+    audit.install(app)  # every change from here on leaves an audit entry
     # Batch mode lets SQLite alter tables; compare_type makes `flask db check` strict.
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True

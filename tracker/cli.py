@@ -12,6 +12,7 @@ from tracker.domain.errors import DomainError
 
 catalog_cli = AppGroup("catalog", help="Load or export the role catalog.")
 users_cli = AppGroup("users", help="Manage accounts.")
+audit_cli = AppGroup("audit", help="Check the audit trail.")
 
 
 @catalog_cli.command("load")
@@ -98,7 +99,22 @@ def demo(if_empty: bool) -> None:
         click.echo(f"  {email:<26} {roles}")
 
 
+@audit_cli.command("verify")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(min=1))
+def audit_verify(batch_size: int) -> None:
+    """Walk the hash chain in id order; exit 1 naming the first broken entry."""
+    from tracker.services import audit
+
+    result = audit.verify(batch_size)
+    if result.broken is not None:
+        click.echo(f"Broken at entry #{result.broken.entry_id}: {result.broken.reason}")
+        raise SystemExit(1)
+    click.echo(f"Audit trail intact: {result.count} entries.")
+    click.echo(f"Last hash: {result.last_hash} (keep it elsewhere to detect a cut tail).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(catalog_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(demo)

@@ -65,7 +65,7 @@ def test_upload_stores_the_file_under_a_random_name_with_its_metadata(
     assert resume.sha256 == hashlib.sha256(data).hexdigest()
     assert resume.uploaded_by_id == people["recruiter"].id
     assert resume.candidate_id == candidate.id
-    assert [(a[0], a[1], a[2]) for a, _ in audit_calls] == [("resume.upload", "resume", resume.id)]
+    assert [(a[0], a[1], a[2]) for a, _ in audit_calls] == [("resume.upload", "resumes", resume.id)]
     assert audit_calls[0][0][3]["sha256"] == resume.sha256
 
 

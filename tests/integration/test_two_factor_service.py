@@ -80,7 +80,7 @@ def test_enrolment_confirms_with_a_code_of_the_pending_secret(people, audited) -
     assert user.totp_secret == secret and user.totp_pending_secret is None
     assert user.totp_enabled_at == NOW
     assert user.totp_last_counter == STEP
-    assert audited == [("2fa.enable", "user", user.id, user)]
+    assert audited == [("2fa.enable", "users", user.id, user)]
 
     assert len(codes) == 10 == len(set(codes))
     assert all(len(c) == 11 and c[5] == "-" for c in codes)
@@ -148,7 +148,7 @@ def test_each_recovery_code_works_exactly_once(people, audited) -> None:
     assert two_factor.verify(user, typed)
     assert not two_factor.verify(user, codes[3])
     assert two_factor.remaining_recovery_codes(user) == 9
-    assert audited == [("2fa.recovery_used", "user", user.id, user)]
+    assert audited == [("2fa.recovery_used", "users", user.id, user)]
     used = [r for r in recovery_rows(user) if r.used_at is not None]
     assert [r.code_hash for r in used] == [otp.recovery_code_hash(codes[3])]
     assert used[0].used_at == NOW
@@ -184,7 +184,7 @@ def test_regenerating_replaces_every_recovery_code(people, audited) -> None:
     assert two_factor.remaining_recovery_codes(user) == 10
     new = two_factor.regenerate_recovery_codes(user, code(user.totp_secret, 1))
     assert len(new) == 10 and not set(new) & set(old)
-    assert audited[-1] == ("2fa.codes_regenerated", "user", user.id, user)
+    assert audited[-1] == ("2fa.codes_regenerated", "users", user.id, user)
     assert not two_factor.verify(user, old[0])
     assert two_factor.verify(user, new[0])
 
@@ -205,7 +205,7 @@ def test_a_non_admin_may_turn_it_off_with_a_code(people, audited) -> None:
     assert not user.totp_enabled
     assert user.totp_last_counter is None and user.totp_enabled_at is None
     assert recovery_rows(user) == []
-    assert audited[-1] == ("2fa.disable", "user", user.id, user)
+    assert audited[-1] == ("2fa.disable", "users", user.id, user)
 
 
 def test_an_admin_may_not_turn_it_off(people, audited) -> None:

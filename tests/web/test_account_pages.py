@@ -75,7 +75,11 @@ def test_change_password(app, client, auth, people, monkeypatch) -> None:
     assert elsewhere.get("/account/").status_code == 302  # signed out there
     assert reloaded(rec).password_changed_at > changed_before
     assert actions(calls) == ["password.change"]
-    assert (calls[0].object_type, calls[0].object_id, calls[0].actor_id) == ("user", rec.id, rec.id)
+    assert (calls[0].object_type, calls[0].object_id, calls[0].actor_id) == (
+        "users",
+        rec.id,
+        rec.id,
+    )
 
     auth.logout()
     assert auth.login(rec.email, PASSWORD).status_code == 200  # the old one is refused

@@ -285,7 +285,7 @@ def test_query_count_does_not_grow_with_the_data(app, client, auth, people, open
         applications.move(extra, MoveRequest(Move.ADVANCE), people["recruiter"])
     large = count_page_queries(client, urls[page])
     assert large == small
-    assert small <= 12
+    assert small <= 15  # the candidate page's 3 include its audit entry
 
 
 def test_known_email_of_someone_elses_candidate_is_refused_not_revealed(

@@ -115,7 +115,7 @@ def test_upload_a_pdf_then_download_it(client, auth, people, candidate_url, audi
     resume = db.session.scalars(select(Resume)).one()
     assert f'href="/resumes/{resume.id}"' in page
     assert audit_calls["record"] == [
-        ("resume.upload", "resume", resume.id, audit_calls["record"][0][3])
+        ("resume.upload", "resumes", resume.id, audit_calls["record"][0][3])
     ]
 
     download = client.get(f"/resumes/{resume.id}")
@@ -130,7 +130,7 @@ def test_upload_a_pdf_then_download_it(client, auth, people, candidate_url, audi
     assert "sandbox" in csp and "frame-ancestors 'none'" in csp
     assert download.headers["Cache-Control"] == "private, no-store"
     assert audit_calls["viewed"] == [
-        ("resume", resume.id, f"résumé of candidate {resume.candidate_id}")
+        ("resumes", resume.id, f"résumé of candidate {resume.candidate_id}")
     ]
 
 
@@ -377,7 +377,7 @@ def test_export_is_the_candidates_data_only(client, auth, people, application, a
     assert other.candidate.email not in response.text and "Someone Else" not in response.text
     assert audit_calls["record"][-1][:3] == (
         "candidate.export",
-        "candidate",
+        "candidates",
         application.candidate_id,
     )
 

@@ -309,7 +309,7 @@ def test_query_counts_do_not_grow(client, auth, people, panel, path, who) -> Non
         write_scorecard(interview, extra, {panel.r2: ("no", "e"), panel.r3: ("yes", "")}, "no")
     large = count_page_queries(client, address)
     assert large == small
-    assert small <= 21
+    assert small <= 25  # 3 of them write the audit entry of the view
 
 
 def test_page_warns_when_advancing_would_go_against_a_no(client, auth, people, panel) -> None:

@@ -255,7 +255,7 @@ def test_sign_ins_are_audited(client, auth, people, monkeypatch) -> None:
     auth.logout()
     assert actions(calls) == ["login.failure", "login.failure", "login.success", "logout"]
     wrong, unknown, success, logout = calls
-    assert (wrong.object_type, wrong.object_id) == ("user", rec.id)
+    assert (wrong.object_type, wrong.object_id) == ("users", rec.id)
     assert wrong.details["email"] == rec.email and wrong.details["ip"] == "203.0.113.7"
     assert unknown.object_id is None and unknown.details["email"] == "nobody@test.example"
     assert success.object_id == rec.id and success.details["ip"] == "127.0.0.1"

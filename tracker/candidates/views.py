@@ -9,7 +9,7 @@ from tracker.applications.forms import move_forms
 from tracker.domain import policy
 from tracker.domain.errors import NotFound
 from tracker.services import applications as application_service
-from tracker.services import candidates
+from tracker.services import audit, candidates
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
@@ -48,7 +48,9 @@ def render_candidate(candidate_id: int, bound: dict | None = None, status: int =
                 else None,
             }
         )
-    return render_template("candidates/show.html", candidate=candidate, panels=panels), status
+    page = render_template("candidates/show.html", candidate=candidate, panels=panels)
+    audit.viewed("candidates", candidate.id, "candidate page")
+    return page, status
 
 
 @bp.route("/<int:candidate_id>")

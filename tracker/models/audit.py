@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index, String, Text, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime, utcnow
@@ -35,3 +35,25 @@ class AuditEvent(db.Model):
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _trail_is_append_only(session: Session, _ctx: object, _instances: object) -> None:
+    """Entries are added only by tracker.services.audit (which chains them), never changed
+    or removed through the ORM; the database's triggers refuse the rest."""
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (
+            obj in session.new
+            or obj in session.deleted
+            or session.is_modified(obj, include_collections=False)
+        ):
+            raise PermissionError("The audit trail is append-only.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_trail_changes(state: ORMExecuteState) -> None:
+    """The same rule for ORM INSERT/UPDATE/DELETE statements, which skip the flush."""
+    if (state.is_update or state.is_delete or state.is_insert) and any(
+        m.class_ is AuditEvent for m in state.all_mappers
+    ):
+        raise PermissionError("The audit trail is append-only.")

@@ -80,7 +80,7 @@ def download(resume_id: int) -> Response:
         resume, path = resumes.for_download(current_user, resume_id, store())
     except NotFound:
         abort(404)
-    audit.viewed("resume", resume.id, f"résumé of candidate {resume.candidate_id}")
+    audit.viewed("resumes", resume.id, f"résumé of candidate {resume.candidate_id}")
     response = send_file(
         path,
         mimetype=resume.content_type,

@@ -23,7 +23,7 @@ from tracker.extensions import db
 from tracker.forms import member, show_domain_error
 from tracker.models import Application
 from tracker.reviews.forms import DecisionForm
-from tracker.services import applications, reviews
+from tracker.services import applications, audit, reviews
 
 bp = Blueprint("reviews", __name__)
 
@@ -59,7 +59,7 @@ def _against_warning(review: reviews.Review) -> str | None:
 
 
 def _render(review: reviews.Review, form: DecisionForm, status: int = 200):
-    return render_template(
+    page = render_template(
         "reviews/review.html",
         review=review,
         application=review.application,
@@ -68,7 +68,10 @@ def _render(review: reviews.Review, form: DecisionForm, status: int = 200):
         yes_threshold=YES_THRESHOLD,
         decision_labels={o.value: o.label for o in Outcome},
         rejection_labels={r.value: label for r, label in REJECTION_LABELS.items()},
-    ), status
+        independence=audit.independence_of(c.scorecard_id for c in review.columns),
+    )
+    audit.scorecards_viewed(review.application.id, "review", current_user, review.scorecards)
+    return page, status
 
 
 @bp.route("/applications/<int:application_id>/review")
@@ -127,6 +130,7 @@ def packet(application_id: int):
     except NotFound:
         abort(404)
     response = current_app.json.response(data)
+    audit.scorecards_viewed(application.id, "decision packet", current_user)
     response.headers["Cache-Control"] = "no-store"
     if request.args.get("download") == "1":
         response.headers["Content-Disposition"] = (

@@ -21,7 +21,7 @@ from tracker.scorecards.forms import (
     read_input,
     scorecard_form,
 )
-from tracker.services import scorecards
+from tracker.services import audit, scorecards
 from tracker.services.applications import NotPermitted
 
 bp = Blueprint("scorecards", __name__)
@@ -51,17 +51,17 @@ def _render_kit(
         form = scorecard_form(kit.focus, data=initial_data(kit.scorecard))
     if kit.can_submit and kit.submitted and amend_form is None:
         amend_form = scorecard_form(kit.focus, amend=True, data=initial_data(kit.scorecard))
-    return (
-        render_template(
-            "scorecards/kit.html",
-            kit=kit,
-            form=form,
-            amend_form=amend_form,
-            labels=LABELS,
-            content_of=scorecards.current_content,
-        ),
-        status,
+    page = render_template(
+        "scorecards/kit.html",
+        kit=kit,
+        form=form,
+        amend_form=amend_form,
+        labels=LABELS,
+        content_of=scorecards.current_content,
     )
+    what = {"interview_id": interview.id}
+    audit.viewed("candidates", interview.application.candidate_id, "interview kit", details=what)
+    return page, status
 
 
 @bp.route("/interviews/<int:interview_id>")
@@ -150,10 +150,12 @@ def feedback(application_id: int) -> str:
         others = scorecards.others_scorecards(current_user, application)
     except NotFound:
         abort(404)
-    return render_template(
+    page = render_template(
         "scorecards/feedback.html",
         application=application,
         scorecards=others,
         labels=LABELS,
         content_of=scorecards.current_content,
     )
+    audit.scorecards_viewed(application.id, "feedback", current_user, others)
+    return page

@@ -85,7 +85,7 @@ def export(user: User, candidate_id: int) -> dict[str, Any]:
     }
     audit.record(
         "candidate.export",
-        "candidate",
+        "candidates",
         candidate.id,
         {"applications": [a.id for a in applications], "resumes": len(document["resumes"])},
         actor=user,

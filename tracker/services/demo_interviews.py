@@ -33,6 +33,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.types import utcnow
+from tracker.services import audit
 from tracker.services.scorecards import current_content
 
 EVIDENCE = {
@@ -273,6 +274,7 @@ def _scorecard(
         scorecard.revision = 1
         db.session.add(scorecard)
         db.session.flush()
+        audit.record_scorecard("scorecard.submit", scorecard, person)
         db.session.add(
             ScorecardRevision(
                 scorecard=scorecard,

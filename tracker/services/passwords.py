@@ -86,7 +86,7 @@ def change_password(user: User, current: str, new: str, *, keep_session: str | N
         raise ValidationFailed("Choose a password other than your current one.", "new_password")
     set_password(user, new)
     sessions.end_all(user.id, keep=keep_session, commit=False)
-    audit.record("password.change", "user", user.id, actor=user)
+    audit.record("password.change", "users", user.id, actor=user)
     db.session.commit()
 
 
@@ -117,7 +117,7 @@ def issue_reset(user: User, *, by: User, ttl: timedelta) -> str:
     )
     audit.record(
         "password.reset_issued",
-        "user",
+        "users",
         user.id,
         {"expires_at": (now + ttl).isoformat()},
         actor=by,
@@ -160,6 +160,6 @@ def reset_password(token: str, new: str) -> User:
     user.failed_logins = 0
     user.locked_until = None
     sessions.end_all(user.id, commit=False)
-    audit.record("password.reset", "user", user.id, actor=user)
+    audit.record("password.reset", "users", user.id, actor=user)
     db.session.commit()
     return user

@@ -187,7 +187,7 @@ def upload(
         db.session.flush()
         audit.record(
             "resume.upload",
-            "resume",
+            "resumes",
             resume.id,
             {
                 "candidate_id": candidate.id,

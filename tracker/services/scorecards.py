@@ -36,7 +36,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.types import utcnow
-from tracker.services import independence
+from tracker.services import audit, independence
 from tracker.services.applications import NotPermitted
 
 DRAFT = "draft"
@@ -392,6 +392,7 @@ def save(
             scorecard.submitted_at = when
             scorecard.revision = 1
             db.session.flush()
+            audit.record_scorecard("scorecard.submit", scorecard, user)
             db.session.add(
                 ScorecardRevision(
                     scorecard=scorecard,
@@ -451,6 +452,7 @@ def amend(
         _apply(scorecard, focus, ratings, recommendation, key_takeaways, when)
         scorecard.revision += 1
         db.session.flush()
+        audit.record_scorecard("scorecard.amend", scorecard, user)
         db.session.add(
             ScorecardRevision(
                 scorecard=scorecard,

@@ -80,7 +80,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
     user.totp_enabled_at = utcnow()
     user.totp_last_counter = match.step
     codes = _replace_recovery_codes(user)
-    audit.record("2fa.enable", "user", user.id, actor=user)
+    audit.record("2fa.enable", "users", user.id, actor=user)
     db.session.commit()
     return codes
 
@@ -123,7 +123,7 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     if not _consume(user, code):
         raise ValidationFailed(WRONG_CODE, "code")
     codes = _replace_recovery_codes(user)
-    audit.record("2fa.codes_regenerated", "user", user.id, actor=user)
+    audit.record("2fa.codes_regenerated", "users", user.id, actor=user)
     db.session.commit()
     return codes
 
@@ -141,7 +141,7 @@ def disable(user: User, code: str) -> None:
     user.totp_last_counter = None
     user.totp_enabled_at = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    audit.record("2fa.disable", "user", user.id, actor=user)
+    audit.record("2fa.disable", "users", user.id, actor=user)
     db.session.commit()
 
 
@@ -221,7 +221,7 @@ def _consume_recovery_code(user: User, code: str) -> bool:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    audit.record("2fa.recovery_used", "user", user.id, actor=user)
+    audit.record("2fa.recovery_used", "users", user.id, actor=user)
     return True
 
 

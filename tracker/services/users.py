@@ -134,7 +134,7 @@ def authenticate(
             log.warning("account user_id=%s locked until %s", user.id, lock.isoformat())
     audit.record(
         "login.failure",
-        "user",
+        "users",
         user.id if user else None,
         {"email": submitted, "ip": ip, "reason": reason},
     )
@@ -148,13 +148,13 @@ def signed_in(user: User, ip: str | None) -> None:
     (in the same transaction as the new session, when the caller left that open)."""
     user.failed_logins = 0
     user.locked_until = None
-    audit.record("login.success", "user", user.id, {"email": user.email, "ip": ip}, actor=user)
+    audit.record("login.success", "users", user.id, {"email": user.email, "ip": ip}, actor=user)
     _log_attempt("success", user, user.email, ip)
     db.session.commit()
 
 
 def signed_out(user: User, ip: str | None) -> None:
-    audit.record("logout", "user", user.id, {"email": user.email, "ip": ip}, actor=user)
+    audit.record("logout", "users", user.id, {"email": user.email, "ip": ip}, actor=user)
     _log_attempt("logout", user, user.email, ip)
     db.session.commit()
 
@@ -204,7 +204,7 @@ def create_person(
     user = create_user(email, name, password, roles, commit=False)
     audit.record(
         "user.create",
-        "user",
+        "users",
         user.id,
         {"after": {"email": user.email, "name": user.name, "roles": _role_list(user)}},
         actor=actor,
@@ -244,13 +244,13 @@ def update_access(
         added = sorted(new_roles - person.role_names)
         person.roles = kept + [UserRole(role=r.value) for r in added]
         audit.record(
-            "user.roles", "user", person.id, {"before": before, "after": after}, actor=actor
+            "user.roles", "users", person.id, {"before": before, "after": after}, actor=actor
         )
         changed = True
     if active != person.active:
         audit.record(
             "user.active",
-            "user",
+            "users",
             person.id,
             {"before": person.active, "after": active},
             actor=actor,
@@ -272,5 +272,5 @@ def unlock(person: User, *, actor: User) -> None:
     """Lift a lock after failed sign-ins, before it runs out."""
     person.failed_logins = 0
     person.locked_until = None
-    audit.record("user.unlock", "user", person.id, actor=actor)
+    audit.record("user.unlock", "users", person.id, actor=actor)
     db.session.commit()
