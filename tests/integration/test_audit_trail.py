@@ -113,7 +113,7 @@ def test_orm_update_and_delete_statements_are_recorded_per_row(app, people) -> N
     db.session.execute(update(User).where(User.id == people["hm"].id).values(name="Hal M."))
     db.session.execute(delete(PlanInterviewFocus).where(same_interview))
     db.session.commit()
-    [renamed] = entries(action="update", object_type="users")
+    [renamed] = entries(action="update", object_type="users", object_id=str(people["hm"].id))
     assert details(renamed) == {"before": {"name": "Hal Manager"}, "after": {"name": "Hal M."}}
     removed = entries(action="delete", object_type="plan_interview_focus")
     assert sorted(int(e.object_id) for e in removed) == sorted(ids)

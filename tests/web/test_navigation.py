@@ -1,40 +1,40 @@
-"""One layout with navigation for each person's work."""
+"""The navigation offers each person the areas they may use, and nothing else."""
 
 from __future__ import annotations
 
 import pytest
 
-NAV = {
-    "Openings": "/openings/",
-    "Candidates": "/candidates/",
-    "Scorecards due": "/scorecards/due",
-    "Needs decision": "/decisions/needed",
-    "My interviews": "/my/interviews",
+from tests.factories import make_user
+
+LINKS = {
+    "account": 'href="/account/"',
+    "people": 'href="/admin/people/"',
+    "audit": 'href="/admin/audit/"',
 }
 
 
 @pytest.mark.parametrize(
-    ("who", "expected"),
+    ("roles", "shown"),
     [
-        ("admin", {"Openings", "Candidates", "Scorecards due", "Needs decision"}),
-        ("recruiter", {"Openings", "Candidates", "Scorecards due"}),
-        ("other_hm", {"Openings", "Candidates", "Needs decision"}),
-        ("hm", {"Openings", "Candidates", "Needs decision", "My interviews"}),
-        ("interviewer", {"My interviews"}),
+        (["admin"], {"account", "people", "audit"}),
+        (["recruiter"], {"account"}),
+        (["hiring_manager", "interviewer"], {"account"}),
+        (["interviewer"], {"account"}),
     ],
 )
-def test_navigation_matches_the_work(client, auth, people, who, expected) -> None:
-    auth.login(people[who].email)
-    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
-    shown = {label for label, url in NAV.items() if f'href="{url}">{label}</a>' in page}
-    assert shown == expected
-    for label in expected:
-        assert client.get(NAV[label]).status_code == 200, label
+def test_nav_links_follow_roles(client, auth, roles: list[str], shown: set[str]) -> None:
+    user = make_user("nav@test.example", "Nav Person", roles)
+    auth.login(user.email)
+
+    page = client.get("/account/").get_data(as_text=True)
+
+    assert {name for name, link in LINKS.items() if link in page} == shown
+    assert "Two-factor authentication" in page
 
 
-@pytest.mark.parametrize(
-    ("who", "start"), [("interviewer", "/my/interviews"), ("recruiter", "/openings/")]
-)
-def test_start_page_is_the_persons_work(client, auth, people, who, start) -> None:
-    auth.login(people[who].email)
-    assert client.get("/").headers["Location"] == start
+def test_account_page_links_to_two_factor(client, auth, people) -> None:
+    auth.login(people["recruiter"].email)
+
+    page = client.get("/account/").get_data(as_text=True)
+
+    assert 'href="/account/two-factor/"' in page
