@@ -350,3 +350,32 @@ def test_odd_decision_values_get_a_message_not_an_error(client, auth, people, da
     auth.login(people["hm"].email)
     response = client.post(f"/applications/{application.id}/decision", data=data)
     assert response.status_code == 422
+
+
+def test_downloading_the_packet_needs_a_fresh_sign_in(client, auth, people, panel) -> None:
+    """Reading the packet in the browser is a page; taking it away is an export."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from tests.factories import PASSWORD
+    from tracker.extensions import db
+    from tracker.models import UserSession
+    from tracker.models.types import utcnow
+
+    login(auth, people, "hm")
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == people["hm"].id)
+        .values(authenticated_at=utcnow() - timedelta(minutes=11))
+    )
+    db.session.commit()
+    address = url(panel, "packet.json") + "?download=1"
+
+    assert client.get(url(panel, "packet.json")).status_code == 200
+    stale = client.get(address)
+    assert stale.status_code == 302
+    assert stale.headers["Location"].startswith("/reauthenticate")
+    confirmed = client.post(stale.headers["Location"], data={"password": PASSWORD})
+    assert confirmed.headers["Location"] == address
+    assert "attachment" in client.get(address).headers["Content-Disposition"]

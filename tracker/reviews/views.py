@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user, login_fresh, login_required
 
 from tracker.domain import policy
 from tracker.domain.errors import MoveNotAllowed, NotFound, ValidationFailed
@@ -129,10 +129,14 @@ def packet(application_id: int):
         data = reviews.packet(application, current_user)
     except NotFound:
         abort(404)
+    download = request.args.get("download") == "1"
+    if download and not login_fresh():
+        # Taking the packet away is an export: it needs a recent sign-in.
+        return current_app.login_manager.needs_refresh()  # type: ignore[attr-defined]
     response = current_app.json.response(data)
     audit.scorecards_viewed(application.id, "decision packet", current_user)
     response.headers["Cache-Control"] = "no-store"
-    if request.args.get("download") == "1":
+    if download:
         response.headers["Content-Disposition"] = (
             f'attachment; filename="application-{application.id}-packet.json"'
         )
