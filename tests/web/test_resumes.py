@@ -7,18 +7,17 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from tests.account_support import make_stale
 from tests.factories import PASSWORD, make_application, make_interview, make_opening
 from tests.queries import count_page_queries
 from tests.resume_files import docx, make_resume, pdf, store, xlsx
 from tests.web.test_independence_notes import _setup as hm_owing_a_scorecard
 from tracker.extensions import db
-from tracker.models import Resume, UserSession
-from tracker.models.types import utcnow
+from tracker.models import Resume
 from tracker.services import audit
 
 MB = 1024 * 1024
@@ -404,12 +403,7 @@ def test_export_for_others_is_404(client, auth, people, application, who, audit_
 
 def test_export_needs_a_fresh_sign_in(client, auth, people, application) -> None:
     as_(auth, people, "recruiter")
-    db.session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == people["recruiter"].id)
-        .values(authenticated_at=utcnow() - timedelta(minutes=11))
-    )
-    db.session.commit()
+    make_stale(people["recruiter"].id)
     response = client.get(export_url(application))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/reauthenticate")

@@ -354,22 +354,11 @@ def test_odd_decision_values_get_a_message_not_an_error(client, auth, people, da
 
 def test_downloading_the_packet_needs_a_fresh_sign_in(client, auth, people, panel) -> None:
     """Reading the packet in the browser is a page; taking it away is an export."""
-    from datetime import timedelta
-
-    from sqlalchemy import update
-
+    from tests.account_support import make_stale
     from tests.factories import PASSWORD
-    from tracker.extensions import db
-    from tracker.models import UserSession
-    from tracker.models.types import utcnow
 
     login(auth, people, "hm")
-    db.session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == people["hm"].id)
-        .values(authenticated_at=utcnow() - timedelta(minutes=11))
-    )
-    db.session.commit()
+    make_stale(people["hm"].id)
     address = url(panel, "packet.json") + "?download=1"
 
     assert client.get(url(panel, "packet.json")).status_code == 200
