@@ -17,11 +17,22 @@ from tracker.extensions import db
 from tracker.models import User
 
 
+def resume_dir(world_path: Path) -> Path:
+    """Where the world's résumé files are kept, next to its database."""
+    return world_path.parent / "resumes"
+
+
 @pytest.fixture(scope="session")
 def world_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
     path = tmp_path_factory.mktemp("world") / "world.sqlite3"
     shutil.copy(template_db, path)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "RESUME_DIR": str(resume_dir(path)),
+        }
+    )
     with app.app_context(), pytest.MonkeyPatch.context() as patch:
         use_fast_password_hashing(patch)  # the hashes every test expects
         world = build_world(make_people())
@@ -32,7 +43,8 @@ def world_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
 
 @pytest.fixture
 def app(world_db: tuple[Path, World], tmp_path: Path) -> Iterator[Flask]:
-    """As tests/conftest.py's `app`, on a copy of the world's database."""
+    """As tests/conftest.py's `app`, on a copy of the world's database and résumé files."""
+    shutil.copytree(resume_dir(world_db[0]), tmp_path / "resumes")
     yield from app_on_copy_of(world_db[0], tmp_path)
 
 

@@ -2,11 +2,14 @@
 against one table. A route missing from the table fails, naming it.
 
 Outcomes:
-  ok     allowed: 2xx, or 3xx to anything but sign-in; a POST with an empty body may also
-         answer 400 or 422 (the form's errors), never 403 or 404
-  login  sent to sign in (302 to /login?next=...)
-  403    may see the object, may not take this action
-  404    may not see the object: it answers as if it did not exist
+  ok      allowed: 2xx, or 3xx to anything but sign-in; a POST with an empty body may also
+          answer 400 or 422 (the form's errors), never 403 or 404
+  login   sent to sign in (302 to /login?next=...)
+  signin  sent to the sign-in page as the page's own next step, not as a refusal (302 to
+          /login without next=): after signing out, or at the second step of signing in
+          with no correct password a moment before
+  403     may see the object, may not take this action
+  404     may not see the object: it answers as if it did not exist
 
 A POST that is refused (login, 403, 404) must change nothing in the database. Each POST
 runs on the same world: the database is put back after it.
@@ -24,7 +27,8 @@ from werkzeug.test import TestResponse
 from tests.routes import STATIC_ENDPOINTS, MissingUrlArgument
 from tests.security.world import ROLES, Database, Visitor, World, changed_tables, routes
 
-OUTCOMES = frozenset({"ok", "login", "403", "404"})
+OUTCOMES = frozenset({"ok", "login", "signin", "403", "404"})
+REFUSED = frozenset({"login", "403", "404"})
 
 # Columns, in ROLES order:
 #   anon  anonymous             hm    the opening's hiring manager (also an interviewer)
@@ -33,16 +37,46 @@ OUTCOMES = frozenset({"ok", "login", "403", "404"})
 #   rec2  another recruiter     int2  interviewer with no interview on the application
 #                               multi recruiter of opening B + interviewer on I1, not submitted
 # The URL arguments are A's objects (see tests/security/world.py): opening A, candidate C1,
-# application A1, interview I1, I1's plan interview.
+# application A1, interview I1, I1's plan interview, C1's résumé; the person edited is
+# the recruiter; the reset link is `peer`'s. The admin has a second factor (an admin
+# without one is sent to set it up, whatever they ask for), and every signed-in role has
+# just signed in, so pages that need a fresh sign-in open.
 # fmt: off
 ACCESS: dict[tuple[str, str], str] = {
     #                                          anon  admin rec rec2 hm  hm2 int int2 multi
     ("main.index", "GET"):                    "login ok   ok  ok   ok  ok  ok  ok   ok",
     ("auth.login", "GET"):                    "ok    ok   ok  ok   ok  ok  ok  ok   ok",
     ("auth.login", "POST"):                   "ok    ok   ok  ok   ok  ok  ok  ok   ok",
-    ("auth.logout", "POST"):                  "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("auth.logout", "POST"):                  "login signin signin signin signin "
+                                              "signin signin signin signin",
     ("auth.reauthenticate", "GET"):           "login ok   ok  ok   ok  ok  ok  ok   ok",
     ("auth.reauthenticate", "POST"):          "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("auth.reset_password", "GET"):           "ok    ok   ok  ok   ok  ok  ok  ok   ok",
+    ("auth.reset_password", "POST"):          "ok    ok   ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.login_code", "GET"):         "signin ok  ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.login_code", "POST"):        "signin ok  ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.status", "GET"):             "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.start", "POST"):             "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.enrol", "GET"):              "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.enrol", "POST"):             "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.qr", "GET"):                 "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.regenerate", "POST"):        "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("two_factor.disable", "POST"):           "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("account.index", "GET"):                 "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("account.change_password", "GET"):       "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("account.change_password", "POST"):      "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("account.end_other_sessions", "GET"):    "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("account.end_other_sessions", "POST"):   "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("people.index", "GET"):                  "login ok   403 403  403 403 403 403  403",
+    ("people.new", "GET"):                    "login ok   403 403  403 403 403 403  403",
+    ("people.new", "POST"):                   "login ok   403 403  403 403 403 403  403",
+    ("people.edit", "GET"):                   "login ok   403 403  403 403 403 403  403",
+    ("people.edit", "POST"):                  "login ok   403 403  403 403 403 403  403",
+    ("people.reset_link", "GET"):             "login ok   403 403  403 403 403 403  403",
+    ("people.reset_link", "POST"):            "login ok   403 403  403 403 403 403  403",
+    ("people.unlock", "POST"):                "login ok   403 403  403 403 403 403  403",
+    ("audit.index", "GET"):                   "login ok   403 403  403 403 403 403  403",
+    ("audit.export", "GET"):                  "login ok   403 403  403 403 403 403  403",
     ("openings.index", "GET"):                "login ok   ok  ok   ok  ok  ok  ok   ok",
     ("openings.new", "GET"):                  "login ok   ok  ok   403 403 403 403  ok",
     ("openings.new", "POST"):                 "login ok   ok  ok   403 403 403 403  ok",
@@ -57,6 +91,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("plans.reset", "POST"):                  "login ok   ok  404  ok  404 404 404  404",
     ("candidates.index", "GET"):              "login ok   ok  ok   ok  ok  403 403  ok",
     ("candidates.show", "GET"):               "login ok   ok  404  ok  404 404 404  404",
+    ("resumes.upload", "POST"):               "login ok   ok  404  ok  404 404 404  404",
+    ("resumes.download", "GET"):              "login ok   ok  404  ok  404 ok  404  ok",
+    ("resumes.export_candidate", "GET"):      "login ok   ok  404  ok  404 404 404  404",
     ("applications.move", "POST"):            "login ok   ok  404  ok  404 404 404  404",
     ("scheduling.show", "GET"):               "login ok   ok  404  ok  404 404 404  404",
     ("scheduling.schedule", "POST"):          "login ok   ok  404  ok  404 404 404  404",
@@ -94,8 +131,8 @@ def outcome(response: TestResponse, method: str) -> str:
         return str(status)
     if 300 <= status < 400:
         target = urlsplit(response.headers.get("Location", ""))
-        if target.path == "/login" and "next" in parse_qs(target.query):
-            return "login"
+        if target.path == "/login":
+            return "login" if "next" in parse_qs(target.query) else "signin"
         return "ok"
     if 200 <= status < 300 or (method == "POST" and status in (400, 422)):
         return "ok"
@@ -151,7 +188,7 @@ def test_access_by_role(
                 f"[{response.status_code} {response.headers.get('Location', '')}]"
             )
         if before is not None:
-            if want != "ok":
+            if want in REFUSED:
                 changed = changed_tables(before, database.content())
                 if changed:
                     failures.append(f"{route.method} {route.url} was refused but changed {changed}")

@@ -120,7 +120,15 @@ def test_every_response_carries_the_headers(
             problems.append(f"{label}: HSTS outside production")
     assert not problems, "\n".join(problems)
     assert {200, 302, 400, 403, 404, 405, 413, 429, 500} <= seen
-    assert {"text/html", "text/css", "application/json", "text/calendar"} <= kinds
+    # Pages, static files, and each download: packet, calendar invite, résumé, trail.
+    assert {
+        "text/html",
+        "text/css",
+        "application/json",
+        "text/calendar",
+        "application/pdf",
+        "text/csv",
+    } <= kinds
 
 
 def database_copy(template_db: Path, tmp_path: Path) -> str:

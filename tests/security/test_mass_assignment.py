@@ -4,21 +4,26 @@ are never taken from the request.
 Every POST route has a SUBMISSIONS row: a valid submission by someone allowed to make
 it. It is sent twice on the same database, once as is and once with EXTRAS added (under
 the form's prefix too); both must succeed and leave exactly the same data behind
-(timestamps aside). A POST route without a row fails, naming it.
+(timestamps and random values, such as token hashes, only by whether they are set). A
+POST route without a row fails, naming it.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, enrol_totp
+from tests.resume_files import pdf
 from tests.routes import concrete_urls
 from tests.security.world import (
     VOLATILE,
@@ -32,7 +37,9 @@ from tests.security.world import (
 from tracker import ROOT
 from tracker.extensions import db
 from tracker.models import Application, Interview, Opening, PlanInterview, PlanStage
-from tracker.services import scorecards
+from tracker.models.types import utcnow
+from tracker.services import scorecards, sessions, two_factor
+from tracker.two_factor.views import PENDING_KEY
 
 
 def _hired_stage(w: World) -> int:
@@ -76,8 +83,24 @@ def extras(w: World) -> dict[str, str]:
         "email": "intruder@evil.example",
         "active": "0",
         "password_hash": "x",
+        "password_changed_at": "2001-01-01T00:00:00",
         "totp_secret": "JBSWY3DPEHPK3PXP",
-        "failed_logins": "0",
+        "totp_pending_secret": "JBSWY3DPEHPK3PXP",
+        "totp_enabled_at": "2001-01-01T00:00:00",
+        "totp_last_counter": "99999999",
+        "failed_logins": "7",
+        "locked_until": "2099-01-01T00:00:00",
+        "token_hash": "0" * 64,
+        "code_hash": "0" * 64,
+        "used_at": "2001-01-01T00:00:00",
+        "ended_at": "2001-01-01T00:00:00",
+        "expires_at": "2099-01-01T00:00:00",
+        "storage_key": "../../../etc/passwd",
+        "original_name": "renamed.html",
+        "content_type": "text/html",
+        "size_bytes": "1",
+        "sha256": "0" * 64,
+        "uploaded_by_id": someone_else,
         "name": "Renamed by request",
         "title": "Retitled by request",
         "conducted_by": "recruiter",
@@ -143,10 +166,50 @@ def _peer_stage_complete(w: World) -> None:
     submit_scorecard(db.session.get(Interview, w.interview_id), w.user("multi"))
 
 
+# A password every rule accepts, for the forms that set one.
+NEW_PASSWORD = "Granite lantern orchard 58"
+
+
+def _new_password() -> dict[str, object]:
+    return {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+
+
+def _code(secret: str | None) -> dict[str, object]:
+    """The authenticator app's current code for `secret`."""
+    assert secret, "no TOTP secret: the submission's setup should have made one"
+    return {"code": pyotp.TOTP(secret).now()}
+
+
+def _lock(w: World) -> None:
+    user = w.user("recruiter")
+    user.failed_logins, user.locked_until = 3, utcnow() + timedelta(minutes=15)
+    db.session.commit()
+
+
+def _another_session(w: World) -> None:
+    sessions.start(w.user("recruiter"), ip="203.0.113.7", user_agent="Another browser")
+
+
+def _begin_enrolment(w: World) -> None:
+    two_factor.begin_enrolment(w.user("recruiter"))
+
+
+def _interviewer_has_totp(w: World) -> None:
+    enrol_totp(w.user("interviewer"))
+
+
+def _upload() -> dict[str, object]:
+    """A new file each time: the client reads it to the end."""
+    return {"resume_file": (io.BytesIO(pdf(b"Nia's CV")), "Nia CV.pdf")}
+
+
 @dataclass(frozen=True)
 class Submission:
-    """A valid submission: who sends it, every field of the form, and the tables it must
-    change (so that a refusal cannot pass for a success)."""
+    """A valid submission: who sends it, every field of the form (built again for each
+    send), the tables it must change (so that a refusal cannot pass for a success), and
+    the answer it gets (a redirect, or a page shown once such as a reset link).
+    `session` is what the browser's session holds besides the sign-in; `ignore` names
+    the columns that differ between two sends (random tokens, hashes, salts)."""
 
     role: str
     data: Callable[[World], dict[str, object]]
@@ -155,6 +218,17 @@ class Submission:
     url: Callable[[World], dict[str, object]] = lambda w: {}
     setup: Callable[[World], None] | None = None
     ignore: frozenset[str] = field(default_factory=frozenset)
+    status: int = 302
+    session: Callable[[World], dict[str, object]] = lambda w: {}
+
+    def visit(self, client: FlaskClient, world: World) -> Visitor:
+        """The setup done, and the browser of the role that sends it."""
+        if self.setup:
+            self.setup(world)
+        visitor = Visitor(client, world.user(self.role))
+        visitor.cookie.update(self.session(world))
+        visitor.restore()
+        return visitor
 
 
 SUBMISSIONS: dict[str, Submission] = {
@@ -164,8 +238,90 @@ SUBMISSIONS: dict[str, Submission] = {
         writes=("user_sessions",),
         ignore=frozenset({"user_sessions.token_hash"}),
     ),
-    "auth.logout": Submission("recruiter", lambda w: {}),
-    "auth.reauthenticate": Submission("recruiter", lambda w: {"password": PASSWORD}),
+    "auth.logout": Submission("recruiter", lambda w: {}, writes=("user_sessions",)),
+    "auth.reauthenticate": Submission(
+        "recruiter", lambda w: {"password": PASSWORD}, writes=("user_sessions",)
+    ),
+    "auth.reset_password": Submission(
+        "anonymous",
+        lambda w: _new_password(),
+        writes=("users", "password_resets"),
+        ignore=frozenset({"users.password_hash"}),
+    ),
+    "two_factor.login_code": Submission(
+        "anonymous",
+        lambda w: _code(w.user("admin").totp_secret),
+        session=lambda w: {
+            PENDING_KEY: {"user_id": w.people["admin"].id, "at": utcnow().isoformat()}
+        },
+        writes=("user_sessions", "users"),
+        ignore=frozenset({"user_sessions.token_hash", "users.totp_last_counter"}),
+    ),
+    "two_factor.start": Submission(
+        "recruiter",
+        lambda w: {"code": ""},
+        prefix=lambda w: "start",
+        writes=("users",),
+        ignore=frozenset({"users.totp_pending_secret"}),
+    ),
+    "two_factor.enrol": Submission(
+        "recruiter",
+        lambda w: _code(w.user("recruiter").totp_pending_secret),
+        setup=_begin_enrolment,
+        status=200,  # the recovery codes, shown once
+        writes=("users", "recovery_codes", "user_sessions"),
+        ignore=frozenset(
+            {"users.totp_last_counter", "recovery_codes.code_hash", "user_sessions.token_hash"}
+        ),
+    ),
+    "two_factor.regenerate": Submission(
+        "admin",
+        lambda w: _code(w.user("admin").totp_secret),
+        prefix=lambda w: "regenerate",
+        status=200,  # the recovery codes, shown once
+        writes=("recovery_codes",),
+        ignore=frozenset({"users.totp_last_counter", "recovery_codes.code_hash"}),
+    ),
+    "two_factor.disable": Submission(
+        "interviewer",
+        lambda w: _code(w.user("interviewer").totp_secret),
+        prefix=lambda w: "disable",
+        setup=_interviewer_has_totp,
+        writes=("users",),
+    ),
+    "account.change_password": Submission(
+        "recruiter",
+        lambda w: {"current_password": PASSWORD, **_new_password()},
+        writes=("users",),
+        ignore=frozenset({"users.password_hash"}),
+    ),
+    "account.end_other_sessions": Submission(
+        "recruiter", lambda w: {}, setup=_another_session, writes=("user_sessions",)
+    ),
+    "people.new": Submission(
+        "admin",
+        lambda w: {
+            "name": "Nia Newhire",
+            "email": "nia.newhire@test.example",
+            "roles": ["recruiter"],
+            "password": NEW_PASSWORD,
+        },
+        writes=("users", "user_roles"),
+        ignore=frozenset({"users.password_hash"}),
+    ),
+    "people.edit": Submission(
+        "admin",
+        lambda w: {"roles": ["recruiter", "hiring_manager"], "active": "y"},
+        writes=("user_roles",),
+    ),
+    "people.reset_link": Submission(
+        "admin",
+        lambda w: {},
+        status=200,  # the link, shown once
+        writes=("password_resets",),
+        ignore=frozenset({"password_resets.token_hash"}),
+    ),
+    "people.unlock": Submission("admin", lambda w: {}, setup=_lock, writes=("users",)),
     "openings.new": Submission(
         "recruiter",
         lambda w: _opening_fields(w.opening_id, title="Principal Security Engineer"),
@@ -188,6 +344,12 @@ SUBMISSIONS: dict[str, Submission] = {
         },
         writes=("candidates", "applications", "stage_events"),
     ),
+    "resumes.upload": Submission(
+        "recruiter",
+        lambda w: _upload(),
+        writes=("resumes",),
+        ignore=frozenset({"resumes.storage_key"}),
+    ),
     "applications.move": Submission(
         "recruiter",
         lambda w: {"reason": "other", "note": "Not this time.", "from_stage": "peer"},
@@ -201,7 +363,7 @@ SUBMISSIONS: dict[str, Submission] = {
         prefix=lambda w: f"pi{w.plan_interview_id}",
         writes=("plan_interview_focus",),
     ),
-    "plans.reset": Submission("recruiter", lambda w: {}),
+    "plans.reset": Submission("recruiter", lambda w: {}, writes=("plan_interview_focus",)),
     "scheduling.schedule": Submission(
         "recruiter",
         lambda w: _slot(interviewer_ids=[w.people["peer"].id]),
@@ -279,30 +441,29 @@ def test_extra_fields_change_nothing(
     app: Flask, client: FlaskClient, world: World, database: Database, endpoint: str
 ) -> None:
     case = SUBMISSIONS[endpoint]
-    if case.setup:
-        case.setup(world)
+    visitor = case.visit(client, world)
     url = concrete_urls(app, {**url_values(world), **case.url(world)})
     url = next(r.url for r in url if r.endpoint == endpoint and r.method == "POST")
-    data, prefix, added = case.data(world), case.prefix(world), extras(world)
-    visitor = Visitor(client, world.user(case.role))
+    prefix, added = case.prefix(world), extras(world)
     ignore = VOLATILE | case.ignore
     database.save()
-    start = database.content(ignore, times=False)
+    start = database.content()
 
-    results = []
-    for sent in (with_extras(data, {}, prefix), with_extras(data, added, prefix)):
-        response = client.post(url, data=sent)
-        assert response.status_code == 302, (
+    written, results = [], []
+    for more in ({}, added):
+        response = client.post(url, data=with_extras(case.data(world), more, prefix))
+        assert response.status_code == case.status, (
             endpoint,
             response.status_code,
             response.data[response.data.find(b"<main") :][:1500],
         )
+        written.append(changed_tables(start, database.content()))
         results.append(database.content(ignore, times=False))
         database.restore()
         visitor.restore()
 
+    assert set(case.writes) <= set(written[0]), f"the submission wrote only {written[0]}"
     plain, extra = results
-    assert set(case.writes) <= set(changed_tables(start, plain)), "the submission wrote nothing"
     assert changed_tables(plain, extra) == [], {
         t: (plain[t], extra[t]) for t in changed_tables(plain, extra)
     }

@@ -4,10 +4,11 @@ payload appears unescaped, and each field's escaped payload does appear somewher
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from flask import Flask
@@ -15,13 +16,23 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import select
 
-from tests.factories import catalog_ids, make_interview, make_user, move_to_stage
+from tests.factories import PASSWORD, catalog_ids, make_interview, make_user, move_to_stage
+from tests.resume_files import pdf
 from tests.routes import STATIC_ENDPOINTS, concrete_urls
 from tests.security.test_mass_assignment import SUBMISSIONS
 from tests.security.world import Database, Visitor, World, url_values
 from tracker import ROOT
+from tracker.domain.documents import DocumentKind, clean_filename
 from tracker.extensions import db
-from tracker.models import Application, Interview, PlanInterview, PlanStage, User
+from tracker.models import (
+    Application,
+    Interview,
+    PlanInterview,
+    PlanStage,
+    Resume,
+    User,
+    UserSession,
+)
 
 
 def payload(tag: str) -> str:
@@ -39,6 +50,12 @@ EMAIL = "x'onmouseover='em@cand.example"
 PHONE = "\"><img src=x onerror=alert('ph')>"
 LINK = "https://links.example/\"><script>alert('ln')</script>"
 VIDEO = "https://meet.example/\"><script>alert('vu')</script>"
+PERSON_EMAIL = "x'onmouseover='pe@test.example"
+USER_AGENT = "\"><script>alert('ua')</script>"  # the account page shows 80 characters
+# A résumé's name is cleaned on upload (letters, digits, a little punctuation): what the
+# pages show is the cleaned name, and nothing of the payload raw. (No double quote: the
+# test client's multipart encoding would cut the name there.)
+FILE_NAME = "<img src=x onerror=alert('fn')>' onmouseover='alert(1)'.pdf"
 
 
 class PageCheck(HTMLParser):
@@ -127,6 +144,8 @@ TAGS = {
     "sn": "plan stage name",
     "sd": "plan stage description",
     "pn": "plan interview name",
+    "pe": "person's name",
+    "af": "audit trail filter (object id, in the query string)",
 }
 
 
@@ -142,6 +161,7 @@ def fill_every_field(
     interviewer = make_user("xiv@test.example", payload("iv"), ["interviewer"])
     other = make_user("xi2@test.example", payload("i2"), ["interviewer"])
     admin = Visitor(client, people["admin"])
+    person_id, reset_token = add_person(client)
 
     role_id, level_id, specialty_id = catalog_ids()
     opening_id = _id_from(
@@ -176,6 +196,11 @@ def fill_every_field(
     application_id = db.session.scalar(
         select(Application.id).where(Application.candidate_id == candidate_id)
     )
+    upload = {"resume_file": (io.BytesIO(pdf()), FILE_NAME)}
+    _posted(client.post(f"/candidates/{candidate_id}/resume", data=upload))
+    resume = db.session.scalar(select(Resume).where(Resume.candidate_id == candidate_id))
+    assert resume.original_name == clean_filename(FILE_NAME, DocumentKind.PDF)
+    resume_id = resume.id
 
     def move(kind: str, **fields: str) -> None:
         prefix = f"a{application_id}-{kind}-"
@@ -216,6 +241,7 @@ def fill_every_field(
 
     first = make_interview(application, [interviewer], "Peer interview 1")
     first_id = first.id
+    sign_in_with_user_agent(client, interviewer.email)
     Visitor(client, db.session.get(User, interviewer.id))
     from tracker.services import scorecards
 
@@ -262,8 +288,12 @@ def fill_every_field(
         "application_id": application_id,
         "interview_id": first_id,
         "plan_interview_id": second.id,
+        "user_id": person_id,
+        "resume_id": resume_id,
+        "token": reset_token,
     }
-    yield values, [f"/candidates/{rejected_candidate}", f"/interviews/{booked.id}"]
+    filtered = f"/admin/audit/?object_id={quote(payload('af'))}"
+    yield values, [f"/candidates/{rejected_candidate}", f"/interviews/{booked.id}", filtered]
 
     # The decision, by the hiring manager, with both notes.
     move_to_stage(db.session.get(Application, application_id), "decision")
@@ -286,6 +316,31 @@ def fill_every_field(
     _plan_interview(opening_id, "Peer interview 1").name = payload("pn")
     db.session.commit()
     yield values, []
+
+
+def add_person(client: FlaskClient) -> tuple[int, str]:
+    """A person added through the admin's form, without a password: the answer is their
+    reset link, shown once. Returns their id and the link's token."""
+    response = client.post(
+        "/admin/people/new",
+        data={"name": payload("pe"), "email": PERSON_EMAIL, "roles": ["interviewer"]},
+    )
+    assert response.status_code == 200, response.data[response.data.find(b"<main") :][:800]
+    token = re.search(r"/reset/([A-Za-z0-9_-]+)", response.get_data(as_text=True))
+    assert token, "no reset link on the page"
+    person_id = db.session.scalar(select(User.id).where(User.email == PERSON_EMAIL))
+    return person_id, token.group(1)
+
+
+def sign_in_with_user_agent(client: FlaskClient, email: str) -> None:
+    """A sign-in through the real page from a browser whose User-Agent is a payload: the
+    account page lists it among the live sessions."""
+    Visitor(client, None)
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD}, headers={"User-Agent": USER_AGENT}
+    )
+    assert response.status_code == 302, response.status_code
+    assert db.session.scalar(select(UserSession.id).where(UserSession.user_agent == USER_AGENT))
 
 
 def read_every_page(
@@ -323,8 +378,19 @@ def test_payloads_in_every_field_are_escaped_on_every_page(
     assert not problems, "\n".join(problems)
     unseen = sorted(TAGS[t] for t in TAGS if str(escape(payload(t))) not in seen)
     assert not unseen, f"fields whose escaped payload no page showed: {unseen}"
-    for narrow in (EMAIL, PHONE, LINK, VIDEO):
+    for narrow in (EMAIL, PHONE, LINK, VIDEO, PERSON_EMAIL, USER_AGENT):
         assert str(escape(narrow)) in seen, narrow
+    assert str(escape(clean_filename(FILE_NAME, DocumentKind.PDF))) in seen
+
+
+def typed(value: object, text: str) -> object:
+    """`text` in place of a field's value: in a list for a multiple choice, and as both
+    the name and the content of a file."""
+    if isinstance(value, list):
+        return [text]
+    if isinstance(value, tuple):
+        return (io.BytesIO(text.encode()), text)
+    return text
 
 
 @pytest.mark.parametrize("endpoint", sorted(SUBMISSIONS))
@@ -339,13 +405,10 @@ def test_a_refused_form_shows_what_was_typed_escaped(
         for r in concrete_urls(app, {**url_values(world), **case.url(world)})
         if r.endpoint == endpoint and r.method == "POST"
     )
+    case.visit(client, world)
     prefix = case.prefix(world)
     text = payload("pf")
-    data = {
-        (f"{prefix}-{k}" if prefix else k): ([text] if isinstance(v, list) else text)
-        for k, v in case.data(world).items()
-    }
-    Visitor(client, world.user(case.role))
+    data = {(f"{prefix}-{k}" if prefix else k): typed(v, text) for k, v in case.data(world).items()}
     response = client.post(url, data=data, follow_redirects=True)
     assert response.status_code < 500
     if response.mimetype == "text/html":

@@ -13,8 +13,10 @@ The world (built through tests/factories.py and the real services):
       interview  "Peer interview 1": `other_interviewer`
 
 `other_recruiter` recruits for nothing here; `multi` holds recruiter and interviewer.
-Every URL argument points at A's objects (URL_ARGS); a new route with a new argument
-fails the walking tests until a value is added there.
+C1 has a résumé (uploaded by `recruiter`), and `peer` an unused password reset link
+issued by the admin. Every URL argument points at A's objects, the recruiter (`user_id`),
+that résumé and that link (URL_ARGS); a new route with a new argument fails the walking
+tests until a value is added there.
 """
 
 from __future__ import annotations
@@ -25,18 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, current_app, session
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import make_application, make_interview, make_opening, make_user, move_to_stage
+from tests.resume_files import make_resume
 from tests.routes import Route, concrete_urls
 from tracker.auth import flow
 from tracker.domain.scoring import Rating, RatingInput, Recommendation
 from tracker.extensions import db
 from tracker.models import Interview, User
-from tracker.models.types import UTCDateTime, utcnow
-from tracker.services import scorecards
+from tracker.models.types import UTCDateTime
+from tracker.services import passwords, scorecards
 
 # Every role the access table has a column for, in the table's column order.
 ROLES = (
@@ -74,6 +77,8 @@ class World:
     other_candidate_id: int
     other_application_id: int
     other_interview_id: int
+    resume_id: int  # C1's résumé
+    reset_token: str  # `peer`'s unused password reset link
 
     def user(self, role: str) -> User | None:
         """The signed-in user a role stands for; None for anonymous."""
@@ -88,6 +93,9 @@ URL_ARGS: dict[str, Callable[[World], object]] = {
     "interview_id": lambda w: w.interview_id,
     "plan_interview_id": lambda w: w.plan_interview_id,
     "move": lambda w: "advance",
+    "user_id": lambda w: w.people["recruiter"].id,
+    "resume_id": lambda w: w.resume_id,
+    "token": lambda w: w.reset_token,
 }
 
 
@@ -108,15 +116,6 @@ def submit_scorecard(interview: Interview, author: User, text: str = "Clear evid
     scorecards.save(interview, author, ratings, Recommendation.YES, text, submit=True)
 
 
-def enable_totp(user: User) -> None:
-    """Give the user a confirmed second factor (admins must have one to use the app)."""
-    import pyotp
-
-    user.totp_secret = pyotp.random_base32()
-    user.totp_enabled_at = utcnow()
-    db.session.commit()
-
-
 # The keys of tests/conftest.py's `people`, and the roles they stand for here.
 FROM_CONFTEST = {
     "admin": "admin",
@@ -135,7 +134,7 @@ def build_world(people: dict[str, User]) -> World:
         "multi": make_user("multi@test.example", "Mo Multi", ["recruiter", "interviewer"]),
         "peer": make_user("peer@test.example", "Pat Peer", ["interviewer"]),
     }
-    enable_totp(everyone["admin"])
+    assert everyone["admin"].totp_enabled  # make_user enrols admins: they must have TOTP
     opening = make_opening(everyone["hiring_manager"], everyone["recruiter"])
     application = move_to_stage(make_application(opening, everyone["recruiter"]), "peer")
     interview = make_interview(
@@ -154,6 +153,10 @@ def build_world(people: dict[str, User]) -> World:
     other_interview = make_interview(
         other_application, [everyone["other_interviewer"]], "Peer interview 1"
     )
+    resume = make_resume(application.candidate, everyone["recruiter"])
+    token = passwords.issue_reset(
+        everyone["peer"], by=everyone["admin"], ttl=current_app.config["PASSWORD_RESET_TTL"]
+    )
     return World(
         people={k: Person(u.id, u.email, u.name) for k, u in everyone.items()},
         opening_id=opening.id,
@@ -166,6 +169,8 @@ def build_world(people: dict[str, User]) -> World:
         other_candidate_id=other_application.candidate_id,
         other_application_id=other_application.id,
         other_interview_id=other_interview.id,
+        resume_id=resume.id,
+        reset_token=token,
     )
 
 
@@ -195,7 +200,8 @@ class Visitor:
 
 # --- The database, before and after ----------------------------------------------------
 
-# Columns that change without any change of data: when a session was last used.
+# Columns that change without any change of data: when a session was last used. Like
+# every column named in `ignore` below, compared only by whether it holds a value.
 VOLATILE = frozenset({"user_sessions.last_seen_at"})
 # The audit trail may note a refused request; what matters is that no data changed.
 UNCOMPARED_TABLES = frozenset({"audit_events"})
@@ -224,21 +230,25 @@ class Database:
         shutil.copy(self.saved, self.path)
 
     def content(self, ignore: Iterable[str] = VOLATILE, times: bool = True) -> dict[str, list]:
-        """Every row of every table (but the audit trail), in primary-key order; without
-        `times`, no timestamp columns (two runs of the same request differ only there)."""
+        """Every row of every table (but the audit trail), in primary-key order. Columns in
+        `ignore` (random tokens, hashes, salts) and, without `times`, timestamp columns
+        show only whether they hold a value: two runs of the same request differ there
+        and nowhere else, while a value written where there was none still shows."""
         ignored = set(ignore)
         out: dict[str, list] = {}
         for table in db.metadata.sorted_tables:
             if table.name in UNCOMPARED_TABLES:
                 continue
-            columns = [
-                c
+            masked = [
+                f"{table.name}.{c.name}" in ignored
+                or (not times and isinstance(c.type, UTCDateTime))
                 for c in table.columns
-                if f"{table.name}.{c.name}" not in ignored
-                and (times or not isinstance(c.type, UTCDateTime))
             ]
-            rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns))
-            out[table.name] = [tuple(r) for r in rows]
+            rows = db.session.execute(select(*table.columns).order_by(*table.primary_key.columns))
+            out[table.name] = [
+                tuple(v is not None if m else v for v, m in zip(row, masked, strict=True))
+                for row in rows
+            ]
         db.session.remove()
         return out
 
