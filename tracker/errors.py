@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracker.domain.documents import human_size
 from tracker.extensions import db
@@ -63,15 +63,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return _page(400, "Your form expired or was not sent from this site. Please try again.")
-
-    @app.errorhandler(SecurityError)
-    def untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
-        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
-        return (
-            "Bad request: this host name is not served here.",
-            400,
-            {"Content-Type": "text/plain; charset=utf-8"},
-        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
