@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyotp
@@ -53,6 +53,44 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         load_catalog()
         db.engine.dispose()
     return path
+
+
+DEMO_DB_PASSWORD = "demo-password-for-tests"
+
+
+@pytest.fixture(scope="session")
+def demo_database(
+    template_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[int], Path]:
+    """Build (once per session and size) a database holding the demo loaded `copies`
+    times over; sign in with the demo emails and DEMO_DB_PASSWORD."""
+    built: dict[int, Path] = {}
+
+    def build(copies: int = 1) -> Path:
+        if copies not in built:
+            folder = tmp_path_factory.mktemp(f"demo{copies}")
+            path = folder / "demo.sqlite3"
+            shutil.copy(template_db, path)
+            app = create_app(
+                {
+                    "TESTING": True,
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                    "TRACKER_INSTANCE_DIR": str(folder),
+                }
+            )
+            app.instance_path = str(folder / "instance")
+            with pytest.MonkeyPatch.context() as patch, app.app_context():
+                from tracker.services.demo import load_demo
+
+                patch.setenv("TRACKER_DEMO_PASSWORD", DEMO_DB_PASSWORD)
+                use_fast_password_hashing(patch)
+                load_demo(copies=copies)
+                db.session.remove()
+                db.engine.dispose()
+            built[copies] = path
+        return built[copies]
+
+    return build
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.openings.views import bp as openings_bp
     from tracker.people.views import bp as people_bp
     from tracker.plans.views import bp as plans_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.resumes.views import bp as resumes_bp
     from tracker.reviews.views import bp as reviews_bp
     from tracker.scheduling.views import bp as scheduling_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         people_bp,
         audit_bp,
         resumes_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
 

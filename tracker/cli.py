@@ -75,12 +75,19 @@ def users_create(
     is_flag=True,
     help="On a database with real data, skip the demo quietly instead of failing.",
 )
-def demo(if_empty: bool) -> None:
+@click.option(
+    "--copies",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1, max=200),
+    help="Repeat the demo openings and their candidates this many times (load tests).",
+)
+def demo(if_empty: bool, copies: int) -> None:
     """Load the catalog, demo users, openings and candidates into an empty database."""
     from tracker.services import demo as demo_service
 
     try:
-        result = demo_service.load_demo()
+        result = demo_service.load_demo(copies=copies)
     except demo_service.NotDemoDatabase as exc:
         if if_empty:
             click.echo(f"Demo data not loaded: {exc}")

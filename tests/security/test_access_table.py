@@ -110,6 +110,13 @@ ACCESS: dict[tuple[str, str], str] = {
     ("reviews.decision", "POST"):             "login ok   403 404  ok  404 404 404  404",
     ("reviews.scorecards_due", "GET"):        "login ok   ok  ok   403 403 403 403  ok",
     ("reviews.decisions_needed", "GET"):      "login ok   403 403  ok  ok  403 403  403",
+    ("reports.index", "GET"):                 "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("reports.pipeline", "GET"):              "login ok   ok  ok   ok  ok  403 403  ok",
+    ("reports.pipeline_csv", "GET"):          "login ok   ok  ok   ok  ok  403 403  ok",
+    ("reports.requirements", "GET"):          "login ok   ok  ok   ok  ok  403 403  ok",
+    ("reports.requirements_csv", "GET"):      "login ok   ok  ok   ok  ok  403 403  ok",
+    ("reports.calibration", "GET"):           "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("reports.calibration_csv", "GET"):       "login ok   ok  ok   ok  ok  ok  ok   ok",
 }
 # fmt: on
 

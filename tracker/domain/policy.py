@@ -151,3 +151,24 @@ def can_view_resume(
 def can_export_candidate(user: Person | None, openings: Iterable[OpeningLike]) -> bool:
     """A candidate's personal data goes out only to the people of their openings."""
     return can_view_candidate(user, openings)
+
+
+def can_view_pipeline_reports(user: Person | None) -> bool:
+    """Funnel, time in stage, sources, load: the people who run openings (each sees the
+    openings they may see)."""
+    return bool(_roles(user) & {ADMIN, RECRUITER, HIRING_MANAGER})
+
+
+def can_view_requirement_insight(user: Person | None) -> bool:
+    return can_view_pipeline_reports(user)
+
+
+def can_view_calibration(user: Person | None) -> bool:
+    """Anyone who signs in with a role sees at least their own calibration."""
+    return bool(_roles(user))
+
+
+def can_view_everyones_calibration(user: Person | None) -> bool:
+    """Hiring managers and admins see every interviewer's, on the openings they may see;
+    everyone else only their own."""
+    return bool(_roles(user) & {ADMIN, HIRING_MANAGER})

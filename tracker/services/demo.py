@@ -6,10 +6,13 @@ again (it then changes nothing).
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
+import re
 import secrets
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -252,9 +255,10 @@ def _check_only_demo() -> bool:
     demo_titles = {o[0] for o in DEMO_OPENINGS}
     user_emails = set(db.session.scalars(select(User.email)))
     foreign = user_emails - demo_emails
-    foreign_openings = db.session.scalar(
-        select(func.count()).select_from(Opening).where(Opening.title.not_in(demo_titles))
+    other_titles = db.session.scalars(
+        select(Opening.title).where(Opening.title.not_in(demo_titles))
     )
+    foreign_openings = sum(1 for t in other_titles if _COPY_SUFFIX.sub("", t) not in demo_titles)
     foreign_candidates = db.session.scalar(
         select(func.count())
         .select_from(Candidate)
@@ -270,8 +274,28 @@ def _check_only_demo() -> bool:
     return bool(user_emails)
 
 
-def load_demo(seed: int = 2026) -> DemoResult:
-    """Load everything the demo needs, or nothing if it is already there."""
+_COPY_SUFFIX = re.compile(r" \(\d+\)$")
+NAMES_PER_COPY = 200
+
+
+def _names(rng: random.Random, copies: int) -> Iterator[tuple[str, str]]:
+    """Candidate names: the first copy's drawn at random as ever; more copies take the
+    rest of the first x last pool in order, then the pool again with a number added."""
+    pool = [(f, la) for f in FIRST for la in LAST]
+    first = rng.sample(pool, NAMES_PER_COPY)
+    yield from first
+    if copies == 1:
+        return
+    taken = set(first)
+    yield from (name for name in pool if name not in taken)
+    for round_number in itertools.count(2):
+        yield from ((f, f"{la} {round_number}") for f, la in pool)
+
+
+def load_demo(seed: int = 2026, copies: int = 1) -> DemoResult:
+    """Load everything the demo needs, or nothing if it is already there. `copies` > 1
+    repeats the openings and their candidates (titled "... (2)" and so on): the same
+    shape at several times the size, for load tests and the reports' query counts."""
     logins = [(e, ", ".join(r)) for e, _, r in DEMO_USERS]
     already_loaded = _check_only_demo()  # refuse before writing anything, even the password
     password, hint = demo_password()
@@ -286,9 +310,14 @@ def load_demo(seed: int = 2026) -> DemoResult:
     people = {e: users.create_user(e, n, password, r, commit=False) for e, n, r in DEMO_USERS}
     rng = random.Random(seed)  # noqa: S311  # nosec B311  # repeatable demo data, not security
     result = DemoResult(loaded=True, password_hint=hint, logins=logins)
-    names = iter(rng.sample([(f, la) for f in FIRST for la in LAST], 200))
+    names = _names(rng, copies)
     now = utcnow()
-    for title, role_key, level_key, specialty_key, hm_email, spread in DEMO_OPENINGS:
+    plan = [
+        (title if copy == 1 else f"{title} ({copy})", *rest)
+        for copy in range(1, copies + 1)
+        for title, *rest in DEMO_OPENINGS
+    ]
+    for title, role_key, level_key, specialty_key, hm_email, spread in plan:
         role = db.session.scalar(select(Role).where(Role.key == role_key))
         level = db.session.scalar(
             select(Level).where(Level.role_id == role.id, Level.key == level_key)

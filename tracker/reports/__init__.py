@@ -1,0 +1,1 @@
+"""Reports: pipeline flow, requirement insight and interviewer calibration."""
