@@ -1,4 +1,4 @@
-"""Demo data: users, three openings and about forty candidates with history.
+"""Demo data: users, three openings and about fifty candidates with history.
 
 It refuses to touch a database that holds anything but demo data, and is safe to run
 again (it then changes nothing).
@@ -92,6 +92,7 @@ DEMO_OPENINGS = (
             "director": 1,
             "decision": 1,
             "offer": 1,
+            "hired": 1,
         },
     ),
     (
@@ -368,11 +369,14 @@ def load_demo(seed: int = 2026, copies: int = 1) -> DemoResult:
                         people["admin@example.com"],
                         entered["offer"],
                     )
-        # A few closed applications show rejections and withdrawals on the board.
-        for move, at_stage in (
-            (Move.REJECT, "recruiter_screen"),
-            (Move.REJECT, "peer"),
-            (Move.WITHDRAW, "hiring_manager"),
+        # A few closed applications show rejections and withdrawals on the board, and give
+        # the reports outcomes to set ratings against: those rejected late were closer.
+        for move, at_stage, strength in (
+            (Move.REJECT, "recruiter_screen", 0.3),
+            (Move.REJECT, "hiring_manager", 0.3),
+            (Move.REJECT, "peer", 0.4),
+            (Move.REJECT, "director", 0.45),
+            (Move.WITHDRAW, "hiring_manager", 0.6),
         ):
             first, last = next(names)
             application, entered, moves = _demo_application(
@@ -381,7 +385,7 @@ def load_demo(seed: int = 2026, copies: int = 1) -> DemoResult:
             result.events += moves
             result.candidates += 1
             result.interviews += add_interviews(
-                panel, application, people[hm_email], entered, at_stage, now, 0.3
+                panel, application, people[hm_email], entered, at_stage, now, strength
             )
     db.session.commit()  # one transaction: the demo loads whole or not at all
     return result

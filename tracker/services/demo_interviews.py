@@ -63,6 +63,18 @@ TAKEAWAYS = {
 }
 
 
+# Interviewers' habits, so the calibration report has something to show: how much more
+# (or less) generous than the candidate's strength they rate, and the longest they take
+# to submit, in minutes after the interview ends.
+HABITS: dict[str, tuple[float, int]] = {
+    "peer1@example.com": (0.15, 240),
+    "peer2@example.com": (0.0, 2880),
+    "peer3@example.com": (-0.1, 600),
+    "ciso@example.com": (-0.15, 300),
+    "director@example.com": (0.05, 1440),
+}
+
+
 class DemoPanel:
     """Everything the demo needs to write interviews for one opening."""
 
@@ -206,6 +218,7 @@ def _interview(
     for index, person in enumerate(people):
         # With two directors, the second one sees the candidate quite differently.
         lean = strength if index == 0 else (1.0 - strength if twin else strength)
+        lean = min(1.0, max(0.0, lean + HABITS.get(person.email, (0.0, 300))[0]))
         _scorecard(panel, interview, application, person, focus, lean, submitted, starts)
 
 
@@ -234,7 +247,8 @@ def _scorecard(
     starts: datetime,
 ) -> None:
     rng = panel.rng
-    at = starts + timedelta(minutes=interview.duration_minutes + rng.randint(20, 300))
+    slowest = HABITS.get(person.email, (0.0, 300))[1]
+    at = starts + timedelta(minutes=interview.duration_minutes + rng.randint(20, slowest))
     at = min(at, utcnow() - timedelta(minutes=5))  # a draft of a recent interview: just now
     scorecard = Scorecard(
         interview=interview,
