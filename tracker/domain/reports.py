@@ -223,3 +223,28 @@ def lean(own: float | None, panel: float | None) -> str:
     if difference <= -LEAN_THRESHOLD:
         return "Harsh"
     return "In line"
+
+
+# --- requirement insight -----------------------------------------------------------------
+
+# A requirement that the plan puts in an interview's focus but that fewer than this share of
+# that interview's submitted scorecards rate (Not assessed and blank do not count) is flagged.
+RARELY_ASSESSED = 0.5
+
+
+def assessment_flag(planned: int, assessed: int) -> str:
+    """How a requirement fares where the plan asks for it: "Never assessed", "Rarely
+    assessed" (below RARELY_ASSESSED of the scorecards that should rate it), or ""
+    (often enough, or not planned anywhere yet, so nothing to judge)."""
+    if planned < 1:
+        return ""
+    if assessed <= 0:
+        return "Never assessed"
+    if assessed / planned < RARELY_ASSESSED:
+        return "Rarely assessed"
+    return ""
+
+
+def strongest_first(r: float | None) -> tuple[bool, float]:
+    """A sort key: the strongest correlation first, either sign; none at the end."""
+    return (r is None, -abs(r) if r is not None else 0.0)
