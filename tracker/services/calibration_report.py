@@ -44,7 +44,9 @@ def guard(scope: Scope) -> Scope:
     report's dates are on when the interview was held: an application that arrived
     before the range can have interviews inside it. So with a date range, the withheld
     applications are gathered over every application of the openings in scope, whatever
-    the dates (more applications asked about, so never less safe); one more query.
+    the dates (more applications asked about, so never less safe). That guard scope is
+    made per section, so with a date range each section asks for the withheld
+    applications itself: still one query per section, whatever the data.
     """
     f = scope.filters
     if f.since is None and f.until is None:
@@ -87,8 +89,8 @@ def _empty(scope: Scope, what: str = "") -> str:
 
 
 def rating_distribution(scope: Scope) -> Section:
-    """Each interviewer's ratings on their submitted scorecards; one query (two with a
-    date range)."""
+    """Each interviewer's ratings on their submitted scorecards; one query (and the
+    withheld applications, see `guard`)."""
     not_assessed = (RatingRecord.rating == Rating.NOT_ASSESSED.value) | RatingRecord.rating.is_(
         None
     )
@@ -142,7 +144,7 @@ def rating_score() -> ColumnElement[Any]:
 
 def panel_lean(scope: Scope) -> Section:
     """Each interviewer's mean rating against the mean of the other interviewers'
-    ratings on the same applications; one query (two with a date range).
+    ratings on the same applications; one query (and the withheld applications).
 
     Per (application, interviewer) the sum and count of scores, per application the
     same over everyone; then per interviewer, over the applications someone else rated
@@ -198,8 +200,9 @@ def panel_lean(scope: Scope) -> Section:
     ).all()
     table = []
     for name, rated, shared_count, own_total, own_n, others_total, others_count in rows:
-        own = share(own_total, own_n)
-        panel = share(others_total, others_count)
+        # floats: PostgreSQL sums of sums come back as Decimal
+        own = share(float(own_total), float(own_n))
+        panel = share(float(others_total), float(others_count))
         difference = own - panel if own is not None and panel is not None else None
         table.append((name, rated, shared_count, own, panel, difference, lean(own, panel)))
     return Section(
@@ -238,7 +241,7 @@ def panel_lean(scope: Scope) -> Section:
 def agreement(scope: Scope) -> Section:
     """How often each interviewer's recommendation matched the final outcome of the
     application: yes or strong yes on a hire, no or definitely not on a rejection; one
-    query (two with a date range). Applications still active or withdrawn have no
+    query (and the withheld applications). Applications still active or withdrawn have no
     decision to agree with and are left out."""
     hired = Application.status == Status.HIRED.value
     rejected = Application.status == Status.REJECTED.value
@@ -291,7 +294,7 @@ def agreement(scope: Scope) -> Section:
         rows=table,
         empty=(
             _empty(scope, "on hired or rejected applications")
-            + " Recommendations count here once their application is hired or rejected."
+            + " A recommendation counts here once its application is hired or rejected."
         ),
         chart=Chart(
             label="interviewer",
@@ -307,7 +310,7 @@ def agreement(scope: Scope) -> Section:
 def turnaround(scope: Scope) -> Section:
     """How long after the interview ended each interviewer's scorecard arrived: the
     count and how many came later than the overdue line, then the median and 90th
-    percentile; two queries (three with a date range).
+    percentile; two queries (and the withheld applications).
 
     The interview ends at starts_at + duration; a scorecard is timed by submitted_at,
     which is its first submission (an amendment adds a revision and leaves it alone). A
