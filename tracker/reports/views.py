@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from numbers import Number
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -133,8 +134,9 @@ def _page(key: str) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """Numbers as numbers (a negative one is no formula); text made safe to open."""
-    return value if isinstance(value, int | float) else safe_cell(value)
+    """Numbers as numbers (a negative one is no formula; PostgreSQL's sums may be
+    Decimals); text made safe to open."""
+    return value if isinstance(value, Number) else safe_cell(value)
 
 
 def _csv(key: str) -> Response:
