@@ -254,6 +254,10 @@ def test_an_interviewers_calibration_filter_lists_only_openings_they_interviewed
     )
     assert options == [(str(world["h"].id), "H Hidden SECRET")]
     assert "You see your own figures only." in page
+    # and so it says while the filters are being fixed
+    page = client.get("/reports/calibration?date_from=nonsense").get_data(as_text=True)
+    assert "Fix the filters above to see the report." in page
+    assert "You see your own figures only." in page
 
 
 # --- filters -------------------------------------------------------------------------------

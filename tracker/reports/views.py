@@ -77,10 +77,14 @@ def _report(key: str) -> Report:
     return report
 
 
+def _everyone(report: Report) -> bool:
+    """Whether the viewer sees everyone's figures (else only their own calibration)."""
+    return report.key != "calibration" or policy.can_view_everyones_calibration(current_user)
+
+
 def _read_filters(report: Report) -> tuple[ReportFilterForm, Scope | None]:
     """The form as typed, and the scope it asks for (None when something is invalid)."""
-    everyone = report.key != "calibration" or policy.can_view_everyones_calibration(current_user)
-    scope = Scope(current_user, everyone=everyone, now=utcnow())
+    scope = Scope(current_user, everyone=_everyone(report), now=utcnow())
     form = ReportFilterForm(request.args)
     form.fill(filter_options(scope))
     if not any(request.args.get(name) for name in FILTER_ARGS):
@@ -123,7 +127,7 @@ def _page(key: str) -> str:
         reports=[r for r in REPORTS.values() if r.allowed(current_user)],
         form=form,
         valid=scope is not None,
-        everyone=scope.everyone if scope is not None else True,
+        everyone=_everyone(report),
         sections=sections,
         layouts=charts.layouts(sections),
         display=display,
