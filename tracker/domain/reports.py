@@ -83,7 +83,8 @@ def display(value: Any, kind: Kind) -> str:
     if kind is Kind.SCORE:
         return f"{value:.2f}"
     if kind in (Kind.DIFFERENCE, Kind.CORRELATION):
-        return f"{value:+.2f}"
+        # + 0.0 turns a rounded -0.00 into +0.00: no sign where there is no difference
+        return f"{round(value, 2) + 0.0:+.2f}"
     if kind is Kind.DATE and isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -217,7 +218,9 @@ def lean(own: float | None, panel: float | None) -> str:
     """Lenient, harsh or in line with the rest of the panel."""
     if own is None or panel is None:
         return "No shared applications"
-    difference = own - panel
+    # rounded, so a difference of exactly the threshold (13/6 against 23/12) is not
+    # read as in line by a floating-point error in the last digit
+    difference = round(own - panel, 9)
     if difference >= LEAN_THRESHOLD:
         return "Lenient"
     if difference <= -LEAN_THRESHOLD:

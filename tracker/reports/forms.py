@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
@@ -10,6 +12,7 @@ from tracker.forms import choices, optional_int
 from tracker.services.report_scope import FilterOption
 
 ANY = ""
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class ReportFilterForm(FlaskForm):
@@ -58,9 +61,14 @@ class ReportFilterForm(FlaskForm):
         if not ok:
             return False
         start, end = self.date_from.data, self.date_to.data
-        if start and end and end < start:
+        for field in (self.date_from, self.date_to):
+            # a day whose midnight, and the day after it, every time zone can hold
+            if field.data and not EARLIEST <= field.data <= LATEST:
+                field.errors = [f"Enter a date between {EARLIEST:%Y} and {LATEST:%Y}."]
+                ok = False
+        if ok and start and end and end < start:
             self.date_to.errors = ["The end date is before the start date."]
-            return False
+            ok = False
         role = optional_int(self.role.data)
         if role is not None:
             role_name = next(o.role for o in self._options if o.role_id == role)

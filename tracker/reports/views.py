@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from numbers import Number
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -76,10 +77,14 @@ def _report(key: str) -> Report:
     return report
 
 
+def _everyone(report: Report) -> bool:
+    """Whether the viewer sees everyone's figures (else only their own calibration)."""
+    return report.key != "calibration" or policy.can_view_everyones_calibration(current_user)
+
+
 def _read_filters(report: Report) -> tuple[ReportFilterForm, Scope | None]:
     """The form as typed, and the scope it asks for (None when something is invalid)."""
-    everyone = report.key != "calibration" or policy.can_view_everyones_calibration(current_user)
-    scope = Scope(current_user, everyone=everyone, now=utcnow())
+    scope = Scope(current_user, everyone=_everyone(report), now=utcnow())
     form = ReportFilterForm(request.args)
     form.fill(filter_options(scope))
     if not any(request.args.get(name) for name in FILTER_ARGS):
@@ -122,7 +127,7 @@ def _page(key: str) -> str:
         reports=[r for r in REPORTS.values() if r.allowed(current_user)],
         form=form,
         valid=scope is not None,
-        everyone=scope.everyone if scope is not None else True,
+        everyone=_everyone(report),
         sections=sections,
         layouts=charts.layouts(sections),
         display=display,
@@ -133,8 +138,9 @@ def _page(key: str) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """Numbers as numbers (a negative one is no formula); text made safe to open."""
-    return value if isinstance(value, int | float) else safe_cell(value)
+    """Numbers as numbers (a negative one is no formula; PostgreSQL's sums may be
+    Decimals); text made safe to open."""
+    return value if isinstance(value, Number) else safe_cell(value)
 
 
 def _csv(key: str) -> Response:

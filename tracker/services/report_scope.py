@@ -124,9 +124,18 @@ class Scope:
 
     def withheld(self) -> frozenset[int]:
         """Applications whose feedback the viewer still owes: other people's ratings on
-        them stay out of every figure shown to this viewer. One query, then remembered."""
+        them stay out of every figure shown to this viewer. One query, then remembered.
+
+        Taken over every application of the openings in scope, whatever the date range:
+        a section may filter its dates on another timestamp (when the interview was held,
+        when the scorecard arrived) than the one `applications()` filters on."""
         if self._withheld is None:
-            self._withheld = frozenset(feedback_owed(self.viewer, self.applications()))
+            of_openings = (
+                select(Application.id)
+                .join(Opening, Opening.id == Application.opening_id)
+                .where(self.openings())
+            )
+            self._withheld = frozenset(feedback_owed(self.viewer, of_openings))
         return self._withheld
 
     def feedback_allowed(self, author: Any = None) -> ColumnElement[bool]:
