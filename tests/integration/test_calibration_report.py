@@ -41,7 +41,6 @@ from tests.review_helpers import requirements_of, write_scorecard
 from tracker.domain.reports import Section
 from tracker.extensions import db
 from tracker.models import Application, Interview, Scorecard, User
-from tracker.services import calibration_report
 from tracker.services.calibration_report import (
     SECTIONS,
     agreement,
@@ -574,8 +573,8 @@ def test_query_count_does_not_grow_with_the_data(world: World, people) -> None:
 
     before = [queries_per_section(f) for f in (plain, dated, own)]
     # one withheld query, then the section's own: ratings 1, lean 1, agreement 1, and
-    # turnaround 2 (counts, then the ranks of the median and 90th percentile); with a
-    # date range the withheld query is the undated one (see calibration_report.guard)
+    # turnaround 2 (counts, then the ranks of the median and 90th percentile); the
+    # withheld query ignores the date range (see Scope.withheld)
     assert before[0] == {
         "calibration-ratings": 2,
         "calibration-lean": 2,
@@ -586,15 +585,6 @@ def test_query_count_does_not_grow_with_the_data(world: World, people) -> None:
     grow(world, people, 6)
     assert table(rating_distribution(plain()))["Extra 5"]["scorecards"] == 1
     assert [queries_per_section(f) for f in (plain, dated, own)] == before
-
-
-def test_guard_keeps_the_scope_without_dates(world: World) -> None:
-    plain = scope(world.hal)
-    assert calibration_report.guard(plain) is plain
-    dated = scope(world.hal, since=at(0, 0), opening_id=world.opening.id)
-    guarded = calibration_report.guard(dated)
-    assert guarded.filters == ReportFilter(opening_id=world.opening.id)
-    assert (guarded.viewer, guarded.everyone, guarded.now) == (world.hal, True, NOW)
 
 
 def test_drafts_never_count(world: World) -> None:

@@ -10,7 +10,6 @@ feedback the viewer still owes stay out of all of them (independent judgement).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, true
@@ -37,28 +36,6 @@ def authors(scope: Scope, author: Any = Scorecard.author_id) -> ColumnElement[bo
     return true() if scope.everyone else author == scope.viewer.id
 
 
-def guard(scope: Scope) -> Scope:
-    """The scope that decides independent judgement for this report.
-
-    `Scope.withheld` looks at the applications that arrived in the date range, but this
-    report's dates are on when the interview was held: an application that arrived
-    before the range can have interviews inside it. So with a date range, the withheld
-    applications are gathered over every application of the openings in scope, whatever
-    the dates (more applications asked about, so never less safe). That guard scope is
-    made per section, so with a date range each section asks for the withheld
-    applications itself: still one query per section, whatever the data.
-    """
-    f = scope.filters
-    if f.since is None and f.until is None:
-        return scope
-    return Scope(
-        scope.viewer,
-        replace(f, since=None, until=None),
-        everyone=scope.everyone,
-        now=scope.now,
-    )
-
-
 def submitted_in_scope(scope: Scope) -> list[ColumnElement[bool]]:
     """Submitted scorecards of interviews held in the range, on the openings in scope,
     independent judgement applied (the viewer's own always count). Needs Scorecard,
@@ -67,7 +44,7 @@ def submitted_in_scope(scope: Scope) -> list[ColumnElement[bool]]:
         Scorecard.status == SUBMITTED,
         scope.openings(),
         scope.received(Interview.starts_at),
-        guard(scope).feedback_allowed(Scorecard.author_id),
+        scope.feedback_allowed(Scorecard.author_id),
     ]
 
 
@@ -90,7 +67,7 @@ def _empty(scope: Scope, what: str = "") -> str:
 
 def rating_distribution(scope: Scope) -> Section:
     """Each interviewer's ratings on their submitted scorecards; one query (and the
-    withheld applications, see `guard`)."""
+    withheld applications, see Scope.withheld)."""
     not_assessed = (RatingRecord.rating == Rating.NOT_ASSESSED.value) | RatingRecord.rating.is_(
         None
     )

@@ -12,7 +12,6 @@ describe the same cohort; on the interview's start for the interviewer sections.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -402,22 +401,11 @@ def sources(scope: Scope) -> Section:
 # --- Scorecards due ------------------------------------------------------------------------
 
 
-def _feedback_withheld(scope: Scope) -> frozenset[int]:
-    """The applications whose feedback the viewer still owes. Scope.withheld() looks at the
-    applications that arrived in the date range; here the range is on the interview, so
-    an application that arrived earlier must be checked too: without dates, the rule does
-    not depend on them. One query either way."""
-    if scope.filters.since is None and scope.filters.until is None:
-        return scope.withheld()
-    undated = replace(scope.filters, since=None, until=None)
-    return Scope(scope.viewer, undated, everyone=scope.everyone, now=scope.now).withheld()
-
-
 def scorecards_due(scope: Scope) -> Section:
     """Per interviewer, the scorecards not submitted for started interviews of active
     applications: due (the interview ended less than a day ago, or is under way) and
     overdue; two queries (independence, then the counts)."""
-    withheld = _feedback_withheld(scope)
+    withheld = scope.withheld()  # whatever the dates: they filter on the interview here
     card = Scorecard
     assignee = InterviewAssignment.user_id
     now = literal(scope.now, UTCDateTime())
