@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -485,6 +486,20 @@ def test_interviewer_load_averages_over_the_filters_weeks(data) -> None:
         ]
     )
     assert "2 weeks" in load.notes[0] and "the filter's dates" in load.notes[0]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Asia/Tokyo"])
+def test_interviewer_load_counts_the_viewers_weeks(data, zone: str) -> None:
+    # The same two weeks, as a viewer east or west of UTC picks them: their local
+    # midnights fall on another UTC day, but the period is still their two weeks.
+    local = ZoneInfo(zone)
+    load = section(
+        "interviewer-load",
+        data.rex,
+        since=datetime(2024, 3, 11, tzinfo=local),
+        until=datetime(2024, 3, 25, tzinfo=local),
+    )
+    assert "2 weeks, from the week of 2024-03-11 to the week of 2024-03-18" in load.notes[0]
 
 
 # --- Filters ---------------------------------------------------------------------------------

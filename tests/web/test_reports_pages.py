@@ -634,8 +634,8 @@ def test_every_real_section_renders_with_data(client, auth, people, report) -> N
 # A report page's queries: signing in (the user, their roles, their session), the filter
 # options, the feedback the viewer still owes (once per page, see Scope.withheld), and at
 # most three per section (each section makes a fixed number). Pinned through the section
-# count so that a report gaining a section keeps its pin; measured today: pipeline 5,
-# requirements 6, calibration 6 (one section each, on the demo and on ten times it).
+# count so that a report gaining a section keeps its pin; the exact counts are pinned too
+# (pipeline 14, requirements 9, calibration 10, on the demo and on ten times it).
 FIXED_QUERIES = 5
 PER_SECTION = 3
 
@@ -681,3 +681,14 @@ def test_report_pages_make_the_same_queries_for_ten_times_the_data(demo_database
     assert counts[10] == counts[1]
     for (email, report), count in counts[1].items():
         assert count <= query_bound(report), (email, report, count)
+    # Exactly: 3 to sign in + 1 filter options + 1 withheld feedback + the sections' own
+    # (pipeline 9 over 8 sections, requirements 4, calibration 5 over 4 sections).
+    assert counts[1] == {
+        ("hm@example.com", "pipeline"): 14,
+        ("hm@example.com", "requirements"): 9,
+        ("hm@example.com", "calibration"): 10,
+        ("recruiter@example.com", "pipeline"): 14,
+        ("recruiter@example.com", "requirements"): 9,
+        ("recruiter@example.com", "calibration"): 10,
+        ("peer1@example.com", "calibration"): 10,
+    }

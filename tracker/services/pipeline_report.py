@@ -12,7 +12,7 @@ describe the same cohort; on the interview's start for the interviewer sections.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
@@ -478,8 +478,10 @@ def scorecards_due(scope: Scope) -> Section:
 
 
 def _monday(moment: datetime) -> date:
-    """The Monday (UTC) of the week a moment falls in, as week_start computes it in SQL."""
-    day = moment.astimezone(UTC).date()
+    """The Monday of the week a filter bound falls in, in the bound's own zone (the
+    viewer's days): a one-week filter is one week wherever the viewer is, although the
+    interviews themselves are grouped by UTC weeks in SQL."""
+    day = moment.date()
     return day - timedelta(days=day.weekday())
 
 

@@ -35,8 +35,8 @@ from tracker.services.report_sql import in_window
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """What the viewer narrowed the report to; None means any. The dates are UTC bounds
-    (since inclusive, until exclusive) already converted from the viewer's days."""
+    """What the viewer narrowed the report to; None means any. The dates are aware
+    datetimes at the viewer's midnights (since inclusive, until exclusive)."""
 
     opening_id: int | None = None
     role_id: int | None = None
