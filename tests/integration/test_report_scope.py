@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_application, make_interview, make_opening, make_user, move_to_stage
+from tests.factories import make_application, make_interview, make_user, move_to_stage
 from tests.queries import recorded_queries
+from tests.report_support import report_openings
 from tests.review_helpers import write_scorecard
 from tracker.extensions import db
 from tracker.models import Application, Opening, Scorecard
@@ -25,23 +26,8 @@ def world(people) -> dict:
     """Openings: A (Staff SIRT) and B (Senior AppSec) of hm/recruiter, D (Distinguished,
     another role) of hm/recruiter, H of the other hiring manager; the interviewer
     interviewed once on H only."""
-    a = make_opening(people["hm"], people["recruiter"], title="A Staff SIRT")
-    b = make_opening(
-        people["hm"],
-        people["recruiter"],
-        title="B Senior AppSec",
-        level="senior",
-        specialty="application-security",
-    )
-    d = make_opening(
-        people["hm"],
-        people["recruiter"],
-        title="D Distinguished",
-        role="distinguished-engineer",
-        level="distinguished",
-        specialty="secure",
-    )
-    h = make_opening(people["other_hm"], people["other_recruiter"], title="H Hidden")
+    openings = report_openings(people)
+    a, b, d, h = (openings[k] for k in "abdh")
     on_h = make_application(h, people["other_recruiter"])
     move_to_stage(on_h, "recruiter_screen")
     make_interview(on_h, [people["interviewer"]])

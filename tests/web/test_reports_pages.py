@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from tests.conftest import DEMO_DB_PASSWORD, AuthActions, RequestClient, app_on_copy_of
 from tests.factories import make_application, make_interview, make_opening, make_user, move_to_stage
 from tests.queries import count_page_queries
+from tests.report_support import report_openings
 from tests.review_helpers import build_panel, write_scorecard
 from tracker.domain.reports import DAY, Chart, Column, Kind, Section, share
 from tracker.extensions import db
@@ -92,23 +93,8 @@ def world(people) -> dict:
     """The hiring manager's and recruiter's openings A (3 applications, arrived 1, 2 and
     3 March), B (1, on 2 March) and D (another role; 2, on 5 and 6 March); and H, someone
     else's opening, with 5 applications."""
-    a = make_opening(people["hm"], people["recruiter"], title="A Staff SIRT")
-    b = make_opening(
-        people["hm"],
-        people["recruiter"],
-        title="B Senior AppSec",
-        level="senior",
-        specialty="application-security",
-    )
-    d = make_opening(
-        people["hm"],
-        people["recruiter"],
-        title="D Distinguished",
-        role="distinguished-engineer",
-        level="distinguished",
-        specialty="secure",
-    )
-    h = make_opening(people["other_hm"], people["other_recruiter"], title="H Hidden SECRET")
+    openings = report_openings(people, "H Hidden SECRET")
+    a, b, d, h = (openings[k] for k in "abdh")
     for opening, days in ((a, (1, 2, 3)), (b, (2,)), (d, (5, 6))):
         for day in days:
             arrived(make_application(opening, people["recruiter"]), day)
