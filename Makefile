@@ -8,7 +8,7 @@ export FLASK_APP := tracker
 # safe in context is marked on its line: `# nosec B311  # why it is safe`.
 BANDIT := $(BIN)/bandit -q -r tracker -ll
 
-.PHONY: install run test lint security format clean
+.PHONY: install run test test-postgres test-all lint security format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BANDIT)
 	$(BIN)/pytest
+
+# The same suite on PostgreSQL: a throwaway server (installed from Debian's packages if
+# missing) for the length of the run; `make test-all` runs both, as CI does.
+test-postgres: install
+	scripts/with-postgres $(MAKE) --no-print-directory test
+
+test-all: test test-postgres
 
 lint: install
 	$(BIN)/ruff check .
