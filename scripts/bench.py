@@ -786,7 +786,14 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def header(options: argparse.Namespace) -> list[tuple[str, str]]:
+def load_average() -> str:
+    try:
+        return ", ".join(f"{n:.2f}" for n in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def header(options: argparse.Namespace, load_before: str) -> list[tuple[str, str]]:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     # The table's own files do not count: the lead pastes the table into the README.
     if git("status", "--porcelain", "--untracked-files=no", "--", ".", *NOT_CODE):
@@ -802,6 +809,11 @@ def header(options: argparse.Namespace) -> list[tuple[str, str]]:
             f"{os.cpu_count()} cores ({cpu_model()}), {platform.system()} "
             f"{platform.release()}, Python {platform.python_version()}, "
             f"SQLite {sqlite3.sqlite_version}, {versions}",
+        ),
+        (
+            "Load average",
+            f"{load_before} at the start, {load_average()} at the end (1, 5 and 15 minutes; "
+            "other work on the machine slows every page, the baseline too)",
         ),
         (
             "Server",
@@ -1101,11 +1113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.find_pages is not None:
             options.find_pages.write_text(json.dumps(choose_pages(), indent=2))
             return 0
+        load_before = load_average()
         runs = [bench_scale(scale, options) for scale in options.scales]
     except BenchError as exc:
         log(f"bench failed: {exc}")
         return 1
-    report = render_report(header(options), runs)
+    report = render_report(header(options, load_before), runs)
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(report)
     print(report, end="")
