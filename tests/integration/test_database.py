@@ -49,16 +49,6 @@ def test_each_pragma_is_set_on_every_new_connection(file_app, name, expected) ->
     assert pragma(db.engine, name) == expected
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [("journal_mode", "wal"), ("busy_timeout", 5000), ("foreign_keys", 1)],
-)
-def test_the_test_database_has_them_too(app, name, expected) -> None:
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's settings")
-    assert pragma(db.engine, name) == expected
-
-
 def test_the_busy_timeout_comes_from_the_settings(tmp_path: Path) -> None:
     app = sqlite_app(f"sqlite:///{tmp_path / 'busy.sqlite3'}", SQLITE_BUSY_TIMEOUT_MS=1234)
     with app.app_context():
