@@ -40,14 +40,18 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     Its URL: an SQLite file, or a PostgreSQL database when TEST_DATABASE_URL is set."""
     url = DATABASES.new(tmp_path_factory.mktemp("template"), "template")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        from flask_migrate import upgrade
+    try:
+        with app.app_context():
+            from flask_migrate import upgrade
 
-        from tracker.services.catalog import load_catalog
+            from tracker.services.catalog import load_catalog
 
-        upgrade()
-        load_catalog()
-        db.engine.dispose()
+            upgrade()
+            load_catalog()
+            db.engine.dispose()
+    except BaseException:
+        DATABASES.drop(url)
+        raise
     yield url
     if isinstance(DATABASES, PostgresDatabases):
         DATABASES.drop_leftovers()

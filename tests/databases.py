@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -70,7 +71,8 @@ class PostgresDatabases:
         self._server = make_url(server_url)
         self._admin: Engine | None = None
         self._numbers = itertools.count(1)
-        self._prefix = f"t{os.getpid()}_"
+        # Unique to this run (a pid alone repeats, and may meet a killed run's leftovers).
+        self._prefix = f"t{os.getpid()}{secrets.token_hex(3)}_"
 
     @property
     def admin(self) -> Engine:
@@ -116,8 +118,8 @@ class PostgresDatabases:
         """Databases this process made and did not drop (a test that failed midway)."""
         with self.admin.connect() as connection:
             names = connection.execute(
-                text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
-                {"prefix": f"{self._prefix}%"},
+                text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
+                {"prefix": self._prefix},
             ).scalars()
             for name in list(names):
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -210,6 +210,11 @@ def changed_meanwhile(application_id: int, actor: User) -> ChangedMeanwhile:
     )
 
 
+# The partial unique index on one active application per candidate and opening; SQLite
+# names the columns instead ("UNIQUE constraint failed: applications.candidate_id, ...").
+ACTIVE_INDEX = "uq_applications_active_candidate_opening"
+
+
 @contextmanager
 def one_change(application: Application, actor: User) -> Iterator[None]:
     """One transaction for a change to an application, committed at the end: anything
@@ -225,10 +230,14 @@ def one_change(application: Application, actor: User) -> Iterator[None]:
     except StaleDataError:
         db.session.rollback()
         raise changed_meanwhile(application_id, actor) from None
-    except IntegrityError:
+    except IntegrityError as error:
         db.session.rollback()
         refusal = changed_meanwhile(application_id, actor)
         if db.session.get(Application, application_id).version == seen:
+            if ACTIVE_INDEX not in str(error.orig) and "applications.candidate_id" not in str(
+                error.orig
+            ):
+                raise  # not a race this code knows: a real fault, not a refusal
             # Not this application: another of the candidate's, for the same opening,
             # became active at the same moment (one active application each).
             raise MoveNotAllowed(
