@@ -82,6 +82,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("openings.new", "POST"):                 "login ok   ok  ok   403 403 403 403  ok",
     ("openings.show", "GET"):                 "login ok   ok  404  ok  404 404 404  404",
     ("openings.board", "GET"):                "login ok   ok  404  ok  404 404 404  404",
+    ("openings.applications", "GET"):         "login ok   ok  404  ok  404 404 404  404",
     ("openings.edit", "GET"):                 "login ok   ok  404  ok  404 404 404  404",
     ("openings.edit", "POST"):                "login ok   ok  404  ok  404 404 404  404",
     ("openings.add_candidate", "GET"):        "login ok   ok  404  ok  404 404 404  404",

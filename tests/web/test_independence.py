@@ -116,6 +116,7 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
         "requirement_id": panel["focus"][:1],
         "user_id": [panel["peer1"].id],
         "move": ["advance"],
+        "status": ["active", "hired", "rejected", "withdrawn"],
         "resume_id": [resume_id_for(application)],
         "token": ["no-such-reset-token"],
     }
