@@ -106,6 +106,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("scorecards.amend", "POST"):             "login 403  403 404  403 404 ok  404  403",
     ("scorecards.feedback", "GET"):           "login ok   ok  404  ok  404 ok  404  404",
     ("scorecards.my_interviews", "GET"):      "login ok   ok  ok   ok  ok  ok  ok   ok",
+    ("scorecards.my_interview_list", "GET"):  "login ok   ok  ok   ok  ok  ok  ok   ok",
     ("reviews.review", "GET"):                "login ok   ok  404  ok  404 404 404  404",
     ("reviews.packet", "GET"):                "login ok   ok  404  ok  404 404 404  404",
     ("reviews.decision", "POST"):             "login ok   403 404  ok  404 404 404  404",

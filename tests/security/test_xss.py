@@ -292,6 +292,7 @@ def fill_every_field(
         "resume_id": resume_id,
         "token": reset_token,
         "status": "active",
+        "which": "due",
     }
     filtered = f"/admin/audit/?object_id={quote(payload('af'))}"
     yield (
@@ -301,6 +302,7 @@ def fill_every_field(
             f"/interviews/{booked.id}",
             filtered,
             f"/openings/{opening_id}/applications/rejected",
+            "/my/interviews/upcoming",
         ],
     )
 

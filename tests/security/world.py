@@ -97,6 +97,7 @@ URL_ARGS: dict[str, Callable[[World], object]] = {
     "resume_id": lambda w: w.resume_id,
     "token": lambda w: w.reset_token,
     "status": lambda w: "active",  # an opening's applications of one status
+    "which": lambda w: "due",  # one list of My interviews
 }
 
 

@@ -117,6 +117,7 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
         "user_id": [panel["peer1"].id],
         "move": ["advance"],
         "status": ["active", "hired", "rejected", "withdrawn"],
+        "which": ["upcoming", "due", "overdue"],
         "resume_id": [resume_id_for(application)],
         "token": ["no-such-reset-token"],
     }

@@ -32,6 +32,7 @@ def ids(app, people) -> dict[str, int | str]:
         "plan_interview_id": next(i.id for s in opening.stages for i in s.interviews),
         "resume_id": make_resume(application.candidate, people["recruiter"]).id,
         "status": "active",
+        "which": "overdue",
     }
 
 
