@@ -23,14 +23,14 @@ from tracker.extensions import db
 from tracker.forms import member, show_domain_error
 from tracker.models import Application
 from tracker.reviews.forms import DecisionForm
-from tracker.services import applications, audit, reviews
+from tracker.services import audit, reviews
 
 bp = Blueprint("reviews", __name__)
 
 
 def _application_or_404(application_id: int) -> Application:
     try:
-        return applications.get_application(application_id, current_user)
+        return reviews.get_application(application_id, current_user)
     except NotFound:
         abort(404)
 
