@@ -8,7 +8,7 @@ the same way in every report and every CSV.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select, true, union
@@ -36,6 +36,16 @@ from tracker.models.types import utcnow
 from tracker.services.independence import SUBMITTED
 from tracker.services.openings import opening_visibility
 from tracker.services.report_sql import in_window
+
+# A report opens on the applications that arrived in the last 90 days (the page's form
+# shows the date, and the viewer may widen it to any range, or to every date).
+DEFAULT_WINDOW = timedelta(days=90)
+
+
+def default_start(today: date) -> date:
+    """The first day of the default window, for a viewer whose day it is `today`."""
+    return today - DEFAULT_WINDOW
+
 
 @dataclass(frozen=True)
 class ReportFilter:
