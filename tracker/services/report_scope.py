@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select, true, union
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select, true, union
 from sqlalchemy.orm import aliased
 
 from tracker.domain import policy
@@ -204,7 +204,7 @@ def owed_applications(viewer: User, openings: ColumnElement[bool]) -> Select[tup
             .correlate_except(own)
         )
 
-    def submitted_for_plan(plan_interview_id: Any) -> ColumnElement[bool]:
+    def submitted_for_plan(application_id: Any, plan_interview_id: Any) -> ColumnElement[bool]:
         """The viewer submitted a scorecard for some interview of this application of
         that plan interview (cancelled or not, assigned or not). Read from the
         application's interviews, then each one's scorecard by the viewer."""
@@ -212,40 +212,48 @@ def owed_applications(viewer: User, openings: ColumnElement[bool]) -> Select[tup
         return exists(
             select(other.id)
             .where(
-                other.application_id == Application.id,
+                other.application_id == application_id,
                 other.plan_interview_id == plan_interview_id,
                 submitted_on(other.id),
             )
-            # correlated to the outermost application, however deep it is nested
+            # correlated to the outer query's application, however deep it is nested
             .correlate_except(other)
         )
 
-    def through_own_interviews() -> Select[tuple[int]]:
-        return (
-            select(Application.id)
-            .select_from(mine)
-            .join(interview, interview.id == mine.interview_id)
-            .join(Application, Application.id == interview.application_id)
-            .join(Opening, Opening.id == Application.opening_id)
-            .where(mine.user_id == user, openings)
-        )
-
-    # (a) an interview of theirs, not cancelled, without their submitted scorecard
-    rule_a = through_own_interviews().where(
-        interview.status != InterviewStatus.CANCELLED, ~submitted_on(interview.id)
+    # The applications asked about, as a list the database makes once (not correlated to
+    # the queries below): each interview of the viewer's is checked against it before
+    # anything else is read about it.
+    asked = (
+        select(Application.id)
+        .join(Opening, Opening.id == Application.opening_id)
+        .where(openings)
+        .correlate(None)
     )
+    # (a) an interview of theirs, not cancelled, without their submitted scorecard
+    rule_a = and_(interview.status != InterviewStatus.CANCELLED, ~submitted_on(interview.id))
     # (c) an interview of theirs cancelled in the stage the application is in now, and no
     # submitted scorecard of theirs for that interview of the plan
+    now_in = aliased(Application)
+    current_stage = aliased(PlanStage)
     held = aliased(PlanStage)
-    rule_c = (
-        through_own_interviews()
-        .join(current, current.id == Application.stage_id)
+    in_its_stage = exists(
+        select(now_in.id)
+        .join(current_stage, current_stage.id == now_in.stage_id)
         .join(held, held.id == interview.stage_id)
-        .where(
-            interview.status == InterviewStatus.CANCELLED,
-            held.position == current.position,
-            ~submitted_for_plan(interview.plan_interview_id),
-        )
+        .where(now_in.id == interview.application_id, held.position == current_stage.position)
+        .correlate_except(now_in, current_stage, held)
+    )
+    rule_c = and_(
+        interview.status == InterviewStatus.CANCELLED,
+        in_its_stage,
+        ~submitted_for_plan(interview.application_id, interview.plan_interview_id),
+    )
+    # (a) and (c) in one pass over the viewer's own interviews
+    through_own_interviews = (
+        select(interview.application_id)
+        .select_from(interview)
+        .join(mine, and_(mine.interview_id == interview.id, mine.user_id == user))
+        .where(interview.application_id.in_(asked), or_(rule_a, rule_c))
     )
     # (b) the opening's hiring manager, with an interview of the plan conducted by the
     # hiring manager at or after the application's stage, for which they have submitted
@@ -259,7 +267,7 @@ def owed_applications(viewer: User, openings: ColumnElement[bool]) -> Select[tup
             planned_stage.opening_id == Application.opening_id,
             planned.conducted_by == HIRING_MANAGER_INTERVIEW,
             planned_stage.position >= current.position,
-            ~submitted_for_plan(planned.id),
+            ~submitted_for_plan(Application.id, planned.id),
         )
         .correlate_except(planned, planned_stage)
     )
@@ -270,7 +278,7 @@ def owed_applications(viewer: User, openings: ColumnElement[bool]) -> Select[tup
         .join(current, current.id == Application.stage_id)
         .where(Opening.hiring_manager_id == user, openings, any_interview, hm_interview_ahead)
     )
-    return union(rule_a, rule_b, rule_c)
+    return union(through_own_interviews, rule_b)
 
 
 def filter_options(scope: Scope) -> list[FilterOption]:
