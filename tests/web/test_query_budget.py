@@ -114,14 +114,14 @@ def find_ids() -> Ids:
 
 
 @contextmanager
-def demo_app(database: Path, folder: Path) -> Iterator[Flask]:
+def demo_app(database: str, folder: Path) -> Iterator[Flask]:
     folder.mkdir()
     with contextmanager(app_on_copy_of)(database, folder) as app:
         app.test_client_class = RequestClient
         yield app
 
 
-def measure(database: Path, folder: Path) -> dict[str, int]:
+def measure(database: str, folder: Path) -> dict[str, int]:
     """Each page's queries on a copy of this database, each user signed in once."""
     counts: dict[str, int] = {}
     with demo_app(database, folder) as app:

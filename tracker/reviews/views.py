@@ -23,7 +23,7 @@ from tracker.extensions import db
 from tracker.forms import expected_version, member, show_domain_error
 from tracker.models import Application
 from tracker.reviews.forms import DecisionForm
-from tracker.services import audit, reviews
+from tracker.services import applications, audit, reviews
 
 bp = Blueprint("reviews", __name__)
 
