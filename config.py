@@ -78,6 +78,8 @@ class Config:
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     RESUME_DIR = os.environ.get("TRACKER_RESUME_DIR") or str(INSTANCE_DIR / "resumes")
     PAGE_SIZE = 50
+    # Cards per board column; the rest of a stage is on its own list, a page at a time.
+    BOARD_CARDS = 20
     DEFAULT_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "UTC")
     SECURITY_HEADERS_HSTS = False
     DEBUG = False

@@ -83,7 +83,7 @@ def test_flask_db_check_reports_no_changes(
 def test_flask_db_check_fails_on_drift(fresh_app: Flask) -> None:
     """The CLI check must exit non-zero when the database and models differ."""
     with db.engine.begin() as conn:
-        conn.execute(sa.text("DROP INDEX ix_applications_opening_status_stage"))
+        conn.execute(sa.text("DROP INDEX ix_applications_board"))
     result = fresh_app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code != 0
 

@@ -291,9 +291,20 @@ def fill_every_field(
         "user_id": person_id,
         "resume_id": resume_id,
         "token": reset_token,
+        "status": "active",
+        "which": "due",
     }
     filtered = f"/admin/audit/?object_id={quote(payload('af'))}"
-    yield values, [f"/candidates/{rejected_candidate}", f"/interviews/{booked.id}", filtered]
+    yield (
+        values,
+        [
+            f"/candidates/{rejected_candidate}",
+            f"/interviews/{booked.id}",
+            filtered,
+            f"/openings/{opening_id}/applications/rejected",
+            "/my/interviews/upcoming",
+        ],
+    )
 
     # The decision, by the hiring manager, with both notes.
     move_to_stage(db.session.get(Application, application_id), "decision")

@@ -96,6 +96,8 @@ URL_ARGS: dict[str, Callable[[World], object]] = {
     "user_id": lambda w: w.people["recruiter"].id,
     "resume_id": lambda w: w.resume_id,
     "token": lambda w: w.reset_token,
+    "status": lambda w: "active",  # an opening's applications of one status
+    "which": lambda w: "due",  # one list of My interviews
 }
 
 

@@ -116,6 +116,8 @@ def reachable_get_urls(app: Flask, panel: dict) -> list[tuple[str, str]]:
         "requirement_id": panel["focus"][:1],
         "user_id": [panel["peer1"].id],
         "move": ["advance"],
+        "status": ["active", "hired", "rejected", "withdrawn"],
+        "which": ["upcoming", "due", "overdue"],
         "resume_id": [resume_id_for(application)],
         "token": ["no-such-reset-token"],
     }

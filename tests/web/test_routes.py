@@ -31,6 +31,8 @@ def ids(app, people) -> dict[str, int | str]:
         "interview_id": make_interview(application, [people["interviewer"]], stage_key="peer").id,
         "plan_interview_id": next(i.id for s in opening.stages for i in s.interviews),
         "resume_id": make_resume(application.candidate, people["recruiter"]).id,
+        "status": "active",
+        "which": "overdue",
     }
 
 

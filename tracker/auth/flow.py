@@ -61,15 +61,14 @@ def current_token() -> str | None:
 
 
 def load_user(user_id: str) -> Any:
-    """Flask-Login's user loader: the user only if the cookie names their live session."""
-    from tracker.extensions import db
-
+    """Flask-Login's user loader: the user only if the cookie names their live session.
+    The user, their roles and the session come in one query (it runs on every request)."""
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user, record = sessions.user_and_session(int(user_id), session.get(SESSION_KEY))
     if user is None or not user.active:
         return None
-    record = sessions.resume(session.get(SESSION_KEY), user.id, limits())
+    record = sessions.still_live(record, limits()) if record is not None else None
     if record is None:
         session.clear()
         return None

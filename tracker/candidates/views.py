@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
+from tracker import paging
 from tracker.applications.forms import move_forms
 from tracker.domain import policy
 from tracker.domain.errors import NotFound
+from tracker.domain.pagination import BadCursor
 from tracker.services import applications as application_service
 from tracker.services import audit, candidates
 
@@ -16,11 +18,23 @@ bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
 @bp.route("/")
 @login_required
-def index() -> str:
+def index() -> str | tuple[str, int]:
     if not policy.can_list_candidates(current_user):
         abort(403)
+    try:
+        position = paging.requested_position(candidates.NEWEST_KINDS)
+    except BadCursor:
+        return paging.bad_link()
+    page = candidates.candidate_page(
+        current_user,
+        current_app.config["PAGE_SIZE"],
+        after=position.after,
+        before=position.before,
+    )
     return render_template(
-        "candidates/index.html", candidates=candidates.visible_candidates(current_user)
+        "candidates/index.html",
+        candidates=page.items,
+        links=paging.links(page, position, "candidates.index"),
     )
 
 

@@ -30,7 +30,13 @@ class Application(db.Model):
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
-        Index("ix_applications_opening_status_stage", "opening_id", "status", "stage_id"),
+        # A board column and the rest of a stage, most recently moved first; the board's
+        # counts per stage and status read it alone (migration 0005).
+        Index("ix_applications_board", "opening_id", "status", "stage_id", "updated_at", "id"),
+        # An opening's applications of one status over all stages (the closed ones).
+        Index("ix_applications_opening_status_moved", "opening_id", "status", "updated_at", "id"),
+        # Reports: the applications of some openings that arrived in a date range.
+        Index("ix_applications_opening_created", "opening_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +46,8 @@ class Application(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="active")
     rejection_reason: Mapped[str | None] = mapped_column(String(40))
     withdrawn_by: Mapped[str | None] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed alone for reports over every opening (an admin's) in a date range.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic lock: every UPDATE says `WHERE version = <the one read>` and bumps it, so
@@ -61,9 +68,14 @@ class StageEventRecord(db.Model):
     """One move of an application: who, when, from where, to where, why. Never changed."""
 
     __tablename__ = "stage_events"
+    __table_args__ = (
+        # An application's history in order: the candidate page, and the reports' stays
+        # (each move and the one after it, per application), read without a sort.
+        Index("ix_stage_events_application_at", "application_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     move: Mapped[str] = mapped_column(String(20))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -25,6 +25,8 @@ class Candidate(db.Model):
     """A person who applies; unique by email, compared without regard to case."""
 
     __tablename__ = "candidates"
+    # The candidate list, newest first, a page at a time (migration 0005).
+    __table_args__ = (Index("ix_candidates_created", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

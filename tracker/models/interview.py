@@ -81,11 +81,16 @@ class InterviewAssignment(db.Model):
     """An interviewer assigned to an interview."""
 
     __tablename__ = "interview_assignments"
-    __table_args__ = (UniqueConstraint("interview_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("interview_id", "user_id"),
+        # A person's interviews (My interviews, the feedback they owe), read from the index
+        # alone (migration 0005).
+        Index("ix_interview_assignments_user_interview", "user_id", "interview_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     interview: Mapped[Interview] = relationship(back_populates="assignments")
     user: Mapped[User] = relationship()

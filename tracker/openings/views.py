@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from tracker import paging
 from tracker.candidates.forms import CandidateForm
 from tracker.domain import policy
 from tracker.domain.errors import NotFound, ValidationFailed
+from tracker.domain.pagination import BadCursor
 from tracker.domain.requirements import count_by_origin, group_by_category
 from tracker.extensions import db
 from tracker.forms import show_domain_error
@@ -126,8 +128,56 @@ def board(opening_id: int) -> str:
     return render_template(
         "openings/board.html",
         opening=opening,
-        board=openings.board(opening),
+        board=openings.board(opening, current_app.config["BOARD_CARDS"]),
         can_add=policy.can_add_candidate(current_user, opening),
+    )
+
+
+LIST_STATUSES = "any(active,hired,rejected,withdrawn)"
+LIST_TITLES = {
+    "active": "Active",
+    "hired": "Hired",
+    "rejected": "Rejected",
+    "withdrawn": "Withdrawn",
+}
+
+
+@bp.route(f"/<int:opening_id>/applications/<{LIST_STATUSES}:status>")
+@login_required
+def applications(opening_id: int, status: str) -> str | tuple[str, int]:
+    """An opening's applications of one status, in one stage (`?stage=`) or all, a page
+    at a time: the rest of a board column, and the closed applications."""
+    opening = _opening_or_404(opening_id)
+    stages = openings.load_stages(opening)
+    stage = None
+    if "stage" in request.args:
+        stage = next((s for s in stages if str(s.id) == request.args["stage"]), None)
+        if stage is None:
+            abort(404)
+    try:
+        position = paging.requested_position(openings.MOVED_KINDS)
+    except BadCursor:
+        return paging.bad_link()
+    which = openings.ApplicationList(status, stage.id if stage else None)
+    page = openings.application_page(
+        opening,
+        which,
+        current_app.config["PAGE_SIZE"],
+        after=position.after,
+        before=position.before,
+    )
+    args = {"opening_id": opening.id, "status": status}
+    if stage is not None:
+        args["stage"] = stage.id
+    return render_template(
+        "openings/applications.html",
+        opening=opening,
+        status=status,
+        title=LIST_TITLES[status],
+        stage=stage,
+        stage_names={s.id: s.name for s in stages},
+        page=page,
+        links=paging.links(page, position, "openings.applications", **args),
     )
 
 

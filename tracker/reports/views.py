@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from numbers import Number
 from typing import Any
 
@@ -21,7 +21,13 @@ from tracker.forms import optional_int
 from tracker.models.types import utcnow
 from tracker.reports.forms import ReportFilterForm
 from tracker.services import audit, calibration_report, pipeline_report, requirement_report
-from tracker.services.report_scope import ReportFilter, Scope, filter_options
+from tracker.services.report_scope import (
+    DEFAULT_WINDOW,
+    ReportFilter,
+    Scope,
+    default_start,
+    filter_options,
+)
 from tracker.web import viewer_zone
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -82,16 +88,24 @@ def _everyone(report: Report) -> bool:
     return report.key != "calibration" or policy.can_view_everyones_calibration(current_user)
 
 
-def _read_filters(report: Report) -> tuple[ReportFilterForm, Scope | None]:
-    """The form as typed, and the scope it asks for (None when something is invalid)."""
+def _read_filters(report: Report) -> tuple[ReportFilterForm, Scope | None, date | None]:
+    """The form as typed, the scope it asks for (None when something is invalid), and the
+    first day of the default window when no filter was given at all.
+
+    A report opens on the applications of the last DEFAULT_WINDOW days (shown in the
+    form, and changeable: a form sent with an empty "From" covers every date), so its
+    cost at a large company follows recent activity rather than all of history."""
     scope = Scope(current_user, everyone=_everyone(report), now=utcnow())
     form = ReportFilterForm(request.args)
     form.fill(filter_options(scope))
-    if not any(request.args.get(name) for name in FILTER_ARGS):
-        return form, scope
-    if not form.validate():
-        return form, None
     zone = viewer_zone()
+    if not any(name in request.args for name in FILTER_ARGS):
+        start = default_start(scope.now.astimezone(zone).date())
+        form.date_from.data = start
+        scope.filters = ReportFilter(since=datetime.combine(start, time.min, zone))
+        return form, scope, start
+    if not form.validate():
+        return form, None, None
     start, end = form.date_from.data, form.date_to.data
     scope.filters = ReportFilter(
         opening_id=optional_int(form.opening.data),
@@ -101,11 +115,15 @@ def _read_filters(report: Report) -> tuple[ReportFilterForm, Scope | None]:
         since=datetime.combine(start, time.min, zone) if start else None,
         until=datetime.combine(end + timedelta(days=1), time.min, zone) if end else None,
     )
-    return form, scope
+    return form, scope, None
 
 
-def _filter_args() -> dict[str, str]:
-    return {k: v for k in FILTER_ARGS if (v := request.args.get(k, ""))}
+def _filter_args(default_from: date | None = None) -> dict[str, str]:
+    """The filters as the request gave them (an empty one too: it means "any"), or the
+    default window's first day, so a CSV covers what its page showed."""
+    if default_from is not None:
+        return {"date_from": default_from.isoformat()}
+    return {k: request.args.get(k, "") for k in FILTER_ARGS if k in request.args}
 
 
 @bp.route("/")
@@ -119,7 +137,7 @@ def index() -> str:
 
 def _page(key: str) -> str:
     report = _report(key)
-    form, scope = _read_filters(report)
+    form, scope, default_from = _read_filters(report)
     sections = [build(scope) for _key, build in report.sections] if scope is not None else []
     return render_template(
         "reports/report.html",
@@ -132,8 +150,11 @@ def _page(key: str) -> str:
         layouts=charts.layouts(sections),
         display=display,
         csv_urls={
-            s.key: url_for(f"reports.{key}_csv", section=s.key, **_filter_args()) for s in sections
+            s.key: url_for(f"reports.{key}_csv", section=s.key, **_filter_args(default_from))
+            for s in sections
         },
+        default_window=DEFAULT_WINDOW.days,
+        defaulted=default_from is not None,
     )
 
 
@@ -150,7 +171,7 @@ def _csv(key: str) -> Response:
     name = request.args.get("section") or next(iter(builders), "")
     if name not in builders:
         abort(404)
-    _form, scope = _read_filters(report)
+    _form, scope, _default_from = _read_filters(report)
     if scope is None:  # the page shows what is wrong with the filters
         return redirect(url_for(f"reports.{key}", **_filter_args()))  # type: ignore[return-value]
     section = builders[name](scope)

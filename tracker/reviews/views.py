@@ -30,7 +30,7 @@ bp = Blueprint("reviews", __name__)
 
 def _application_or_404(application_id: int) -> Application:
     try:
-        return applications.get_application(application_id, current_user)
+        return reviews.get_application(application_id, current_user)
     except NotFound:
         abort(404)
 

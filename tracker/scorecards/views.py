@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from tracker import paging
 from tracker.domain import policy
 from tracker.domain.errors import DomainError, NotFound
+from tracker.domain.pagination import BadCursor
 from tracker.domain.scoring import RATING_LABELS, RECOMMENDATION_LABELS, FieldErrors
 from tracker.extensions import db
 from tracker.forms import expected_version, show_domain_error
@@ -138,11 +140,44 @@ def amend(interview_id: int) -> Response | tuple[str, int]:
     return _render_kit(interview, amend_form=form, status=422)
 
 
+LIST_TITLES = {
+    scorecards.UPCOMING: "Upcoming interviews",
+    scorecards.DUE: "Scorecards due",
+    scorecards.OVERDUE: "Overdue scorecards",
+}
+
+
 @bp.route("/my/interviews")
 @login_required
 def my_interviews() -> str:
+    size = current_app.config["PAGE_SIZE"]
     return render_template(
-        "scorecards/my_interviews.html", lists=scorecards.my_interviews(current_user)
+        "scorecards/my_interviews.html",
+        lists=scorecards.my_interviews(current_user, size=size),
+    )
+
+
+@bp.route(f"/my/interviews/<any({','.join(scorecards.MY_LISTS)}):which>")
+@login_required
+def my_interview_list(which: str) -> str | tuple[str, int]:
+    """One of the lists of My interviews in full, a page at a time."""
+    try:
+        position = paging.requested_position(scorecards.MY_KINDS)
+    except BadCursor:
+        return paging.bad_link()
+    page = scorecards.my_interview_page(
+        current_user,
+        which,
+        current_app.config["PAGE_SIZE"],
+        after=position.after,
+        before=position.before,
+    )
+    return render_template(
+        "scorecards/my_interview_list.html",
+        which=which,
+        title=LIST_TITLES[which],
+        page=page,
+        links=paging.links(page, position, "scorecards.my_interview_list", which=which),
     )
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain import policy
 from tracker.domain.errors import NotFound, ValidationFailed
+from tracker.domain.pagination import Key, Page
 from tracker.domain.pipeline import Status
 from tracker.extensions import db
 from tracker.models import (
@@ -27,6 +29,7 @@ from tracker.models import (
 )
 from tracker.models.types import utcnow
 from tracker.services.openings import visible_opening_ids
+from tracker.services.pagination import Ordering, keyset_page
 
 APPLY_MOVE = "apply"  # the first event of every application: it entered the first stage
 
@@ -186,7 +189,10 @@ def get_candidate(candidate_id: int, user: User) -> tuple[Candidate, list[Applic
                 selectinload(Opening.stages),
             ),
             joinedload(Application.stage),
-            selectinload(Application.events).joinedload(StageEventRecord.actor),
+            # Who moved it, by name; their roles decide nothing here.
+            selectinload(Application.events)
+            .joinedload(StageEventRecord.actor)
+            .lazyload(User.roles),
             selectinload(Application.events).joinedload(StageEventRecord.from_stage),
             selectinload(Application.events).joinedload(StageEventRecord.to_stage),
         )
@@ -198,14 +204,32 @@ def get_candidate(candidate_id: int, user: User) -> tuple[Candidate, list[Applic
     return candidate, visible
 
 
-def visible_candidates(user: User, limit: int = 200) -> list[Candidate]:
-    """Candidates with at least one application the user may see, newest first."""
-    stmt = select(Candidate).order_by(Candidate.created_at.desc(), Candidate.id.desc()).limit(limit)
+# The candidate list's order: newest first (ties by id), answered in order by an index.
+NEWEST = Ordering((Candidate.created_at, Candidate.id), descending=True)
+NEWEST_KINDS = (datetime, int)  # what a cursor of the list holds
+
+
+def candidate_page(
+    user: User, size: int, after: Key | None = None, before: Key | None = None
+) -> Page[Candidate]:
+    """One page of the candidates with at least one application the user may see, newest
+    first; one query. Read in order from the index on when candidates were added, each
+    checked for a visible application, so a page costs the same however many there are.
+    The cursor only says where to start: what is shown is decided here."""
+    stmt = select(Candidate)
     if not policy.is_admin(user):
         ids = visible_opening_ids(user)
         stmt = stmt.where(
-            Candidate.id.in_(
-                select(Application.candidate_id).where(Application.opening_id.in_(ids))
+            exists().where(
+                Application.candidate_id == Candidate.id, Application.opening_id.in_(ids)
             )
         )
-    return list(db.session.scalars(stmt))
+    return keyset_page(
+        stmt,
+        NEWEST,
+        lambda c: (c.created_at, c.id),
+        size,
+        after=after,
+        before=before,
+        scalars=True,
+    )

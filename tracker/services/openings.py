@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain import policy
 from tracker.domain.errors import NotFound, ValidationFailed
+from tracker.domain.pagination import Key, Page
 from tracker.domain.pipeline import DEFAULT_PLAN, Stage, StageKind, Status
 from tracker.extensions import db
 from tracker.models import (
@@ -24,6 +27,7 @@ from tracker.models import (
     Specialty,
     User,
 )
+from tracker.services.pagination import Ordering, keyset_page
 
 
 @dataclass(frozen=True)
@@ -166,8 +170,9 @@ def get_opening(opening_id: int, user: object) -> Opening:
             joinedload(Opening.role),
             joinedload(Opening.level),
             joinedload(Opening.specialty),
-            joinedload(Opening.hiring_manager),
-            joinedload(Opening.recruiter),
+            # Their roles are not needed: only the signed-in user's decide access.
+            joinedload(Opening.hiring_manager).lazyload(User.roles),
+            joinedload(Opening.recruiter).lazyload(User.roles),
         ],
     )
     if opening is None or not policy.can_view_opening(user, opening):  # type: ignore[arg-type]
@@ -206,8 +211,8 @@ def visible_openings(user: User) -> list[tuple[Opening, int]]:
             joinedload(Opening.role),
             joinedload(Opening.level),
             joinedload(Opening.specialty),
-            joinedload(Opening.hiring_manager),
-            joinedload(Opening.recruiter),
+            joinedload(Opening.hiring_manager).lazyload(User.roles),
+            joinedload(Opening.recruiter).lazyload(User.roles),
         )
         .order_by(Opening.status, Opening.title, Opening.id)
     )
@@ -219,10 +224,51 @@ def stages_for_rules(opening: Opening) -> list[Stage]:
     return [Stage(s.key, s.name, StageKind(s.kind)) for s in opening.stages]
 
 
+# The order of a board column and of an opening's application lists: most recently moved
+# first (ties by id), answered in order by the applications' board indexes.
+MOVED = Ordering((Application.updated_at, Application.id), descending=True)
+MOVED_KINDS = (datetime, int)  # what a cursor of these lists holds
+
+
+# A board column shows at most this many cards (the most recently moved); the rest of
+# the stage is one click away, a page at a time, so the board costs the same however
+# many candidates a stage holds.
+BOARD_CARDS = 20
+# What a board column holds: active applications (and the hired, in Hired).
+ON_BOARD = (Status.ACTIVE.value, Status.HIRED.value)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One application as a board or list row shows it: no more than the card needs."""
+
+    application_id: int
+    candidate_id: int
+    stage_id: int
+    status: str
+    moved_at: datetime  # when it last moved (its updated_at): the list's sort key
+    name: str
+    detail: str  # the candidate's location, else their email
+
+    @property
+    def key(self) -> Key:
+        return (self.moved_at, self.application_id)
+
+
 @dataclass
 class BoardColumn:
     stage: PlanStage
-    applications: list[Application]
+    cards: list[Card]
+    # Applications in the stage per status shown on the board (active, or hired).
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.cards)
 
 
 @dataclass
@@ -232,40 +278,102 @@ class Board:
 
     @property
     def active_total(self) -> int:
-        return sum(
-            1 for c in self.columns for a in c.applications if a.status == Status.ACTIVE.value
-        )
+        return sum(c.counts.get(Status.ACTIVE.value, 0) for c in self.columns)
 
 
-def board(opening: Opening) -> Board:
-    """A column per stage with its active candidates (and the hired, in Hired); rejected
-    and withdrawn ones are counted aside."""
-    stages = db.session.scalars(
-        select(PlanStage).where(PlanStage.opening_id == opening.id).order_by(PlanStage.position)
+def _cards(stmt: Select[Any]) -> Select[Any]:
+    """The columns a Card is made of, for applications chosen by `stmt`'s conditions."""
+    return stmt.add_columns(
+        Application.id,
+        Application.candidate_id,
+        Application.stage_id,
+        Application.status,
+        Application.updated_at,
+        Candidate.name,
+        func.coalesce(func.nullif(Candidate.location, ""), Candidate.email),
+    ).join(Candidate, Candidate.id == Application.candidate_id)
+
+
+def _card(row: Any) -> Card:
+    return Card(*row)
+
+
+def board(opening: Opening, cards: int = BOARD_CARDS) -> Board:
+    """A column per stage with its active candidates (and the hired, in Hired), at most
+    `cards` of them, most recently moved first, and how many there are; rejected and
+    withdrawn ones are counted aside. Three queries, whatever the size of the stages:
+    the stages, the counts per stage and status, and the cards (each column's first
+    few, read from the index in order)."""
+    columns = {s.id: BoardColumn(s, []) for s in load_stages(opening)}
+    counts = db.session.execute(
+        select(Application.stage_id, Application.status, func.count())
+        .where(Application.opening_id == opening.id)
+        .group_by(Application.stage_id, Application.status)
     ).all()
-    columns = {s.id: BoardColumn(s, []) for s in stages}
-    apps = db.session.scalars(
-        select(Application)
-        .join(Candidate)
-        .where(
-            Application.opening_id == opening.id,
-            Application.status.in_([Status.ACTIVE.value, Status.HIRED.value]),
-        )
-        .options(joinedload(Application.candidate))
-        .order_by(Application.updated_at.desc(), Application.id.desc())
-    ).all()
-    for app in apps:
-        columns[app.stage_id].applications.append(app)
-    closed = dict(
-        db.session.execute(
-            select(Application.status, func.count())
-            .where(Application.opening_id == opening.id, Application.status != Status.ACTIVE.value)
-            .group_by(Application.status)
-        ).all()
-    )
+    closed: dict[str, int] = {}
+    arms = []
+    for stage_id, status, count in counts:
+        if status in ON_BOARD and stage_id in columns:
+            columns[stage_id].counts[status] = count
+            arms.append(
+                _cards(select())
+                .where(
+                    Application.opening_id == opening.id,
+                    Application.status == status,
+                    Application.stage_id == stage_id,
+                )
+                .order_by(*MOVED.order())
+                .limit(cards)
+                .subquery()
+            )
+        if status != Status.ACTIVE.value:
+            closed[status] = closed.get(status, 0) + count
+    if arms:
+        # One arm per (stage, status) that has applications, each limited on its own.
+        found = [_card(row) for row in db.session.execute(union_all(*(select(a) for a in arms)))]
+        found.sort(key=lambda card: card.key, reverse=True)
+        for card in found:
+            column = columns[card.stage_id]
+            if len(column.cards) < cards:
+                column.cards.append(card)
     return Board(
         list(columns.values()),
         {s.value: closed.get(s.value, 0) for s in Status if s is not Status.ACTIVE},
+    )
+
+
+@dataclass(frozen=True)
+class ApplicationList:
+    """Which of an opening's applications a list shows: one status, in one stage or all."""
+
+    status: str
+    stage_id: int | None = None
+
+
+def application_page(
+    opening: Opening,
+    which: ApplicationList,
+    size: int,
+    after: Key | None = None,
+    before: Key | None = None,
+) -> Page[Card]:
+    """One page of the opening's applications of one status (in one stage, or all), most
+    recently moved first; one query. The opening is the caller's, already checked: the
+    cursor only says where in this opening's list to start."""
+    stmt = _cards(select()).where(
+        Application.opening_id == opening.id, Application.status == which.status
+    )
+    if which.stage_id is not None:
+        stmt = stmt.where(Application.stage_id == which.stage_id)
+    page = keyset_page(stmt, MOVED, lambda row: (row[4], row[0]), size, after=after, before=before)
+    return Page([_card(row) for row in page.items], page.next_key, page.previous_key)
+
+
+def load_stages(opening: Opening) -> list[PlanStage]:
+    return list(
+        db.session.scalars(
+            select(PlanStage).where(PlanStage.opening_id == opening.id).order_by(PlanStage.position)
+        )
     )
 
 

@@ -405,7 +405,8 @@ def scorecards_due(scope: Scope) -> Section:
     """Per interviewer, the scorecards not submitted for started interviews of active
     applications: due (the interview ended less than a day ago, or is under way) and
     overdue; two queries (independence, then the counts)."""
-    withheld = scope.withheld()  # whatever the dates: they filter on the interview here
+    # whatever the dates (they filter on the interview here); only active applications count
+    withheld = scope.withheld(active_only=True)
     card = Scorecard
     assignee = InterviewAssignment.user_id
     now = literal(scope.now, UTCDateTime())

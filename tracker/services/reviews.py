@@ -40,6 +40,7 @@ from tracker.models import (
     Opening,
     PlanInterview,
     PlanStage,
+    Role,
     Scorecard,
     ScorecardRevision,
     StageEventRecord,
@@ -144,6 +145,31 @@ class Review:
         return _decision_blocker(self.application, self.gate_gaps)
 
 
+def get_application(application_id: int, user: User) -> Application:
+    """The application if the user may see its opening (the rule of
+    `applications.get_application`), else NotFound; loaded with everything the review
+    reads of it (its candidate, stage, opening and the opening's requirement set's
+    catalog entries), in two queries."""
+    application = db.session.get(
+        Application,
+        application_id,
+        options=[
+            joinedload(Application.candidate),
+            joinedload(Application.stage),
+            joinedload(Application.opening).options(
+                selectinload(Opening.stages),
+                joinedload(Opening.role).joinedload(Role.levels),
+                joinedload(Opening.level),
+                joinedload(Opening.specialty),
+            ),
+        ],
+    )
+    if application is None or not policy.can_view_opening(user, application.opening):
+        raise NotFound("No such application.")
+    return application
+
+
+# Interviewers and authors are shown by name: their roles decide nothing here.
 def _load_interviews(application: Application) -> list[Interview]:
     return list(
         db.session.scalars(
@@ -152,29 +178,35 @@ def _load_interviews(application: Application) -> list[Interview]:
             .options(
                 joinedload(Interview.plan_interview),
                 joinedload(Interview.stage),
-                selectinload(Interview.assignments).joinedload(InterviewAssignment.user),
+                joinedload(Interview.assignments)
+                .joinedload(InterviewAssignment.user)
+                .lazyload(User.roles),
             )
             .order_by(Interview.starts_at, Interview.id)
-        )
+        ).unique()
     )
 
 
 def _load_submitted(application: Application, *, revisions: bool = False) -> list[Scorecard]:
     options = [
-        joinedload(Scorecard.author),
-        selectinload(Scorecard.ratings).options(
+        joinedload(Scorecard.author).lazyload(User.roles),
+        joinedload(Scorecard.ratings).options(
             joinedload(RatingRow.requirement_version), joinedload(RatingRow.requirement)
         ),
     ]
     if revisions:
-        options.append(selectinload(Scorecard.revisions).joinedload(ScorecardRevision.author))
+        options.append(
+            selectinload(Scorecard.revisions)
+            .joinedload(ScorecardRevision.author)
+            .lazyload(User.roles)
+        )
     return list(
         db.session.scalars(
             select(Scorecard)
             .where(Scorecard.application_id == application.id, Scorecard.status == SUBMITTED)
             .options(*options)
             .order_by(Scorecard.id)
-        )
+        ).unique()
     )
 
 
@@ -264,7 +296,7 @@ def review(application: Application, user: User, *, revisions: bool = False) -> 
         db.session.scalars(
             select(Decision)
             .where(Decision.application_id == application.id)
-            .options(joinedload(Decision.decided_by))
+            .options(joinedload(Decision.decided_by).lazyload(User.roles))
             .order_by(Decision.at, Decision.id)
         )
     )

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain import policy, scoring
 from tracker.domain.errors import NotFound, ValidationFailed
+from tracker.domain.pagination import Key, Page
 from tracker.domain.pipeline import Status
 from tracker.domain.requirements import CATEGORY_ORDER
 from tracker.domain.scoring import FieldErrors, RatingInput, Recommendation
@@ -36,9 +37,11 @@ from tracker.models import (
     ScorecardRevision,
     User,
 )
-from tracker.models.types import utcnow
+from tracker.models.types import UTCDateTime, utcnow
 from tracker.services import audit, independence
 from tracker.services.applications import NotPermitted
+from tracker.services.pagination import Ordering, keyset_page
+from tracker.services.report_sql import seconds_between
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -492,6 +495,13 @@ def amend(
 # --- My interviews ----------------------------------------------------------------------
 
 
+UPCOMING, DUE, OVERDUE = "upcoming", "due", "overdue"
+MY_LISTS = (UPCOMING, DUE, OVERDUE)
+# The order of every My interviews list: oldest first (soonest, for the upcoming).
+MY_ORDER = Ordering((Interview.starts_at, Interview.id), descending=False)
+MY_KINDS = (datetime, int)  # what a cursor of these lists holds
+
+
 @dataclass(frozen=True)
 class MyInterview:
     """One row of My interviews."""
@@ -505,21 +515,41 @@ class MyInterview:
     stage_name: str
     has_draft: bool
 
+    @property
+    def key(self) -> Key:
+        return (self.starts_at, self.interview_id)
+
 
 @dataclass
 class MyInterviews:
+    """The first rows of each list, and how many each holds in all."""
+
     upcoming: list[MyInterview]
     due: list[MyInterview]
     overdue: list[MyInterview]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def more(self, which: str) -> bool:
+        return self.counts.get(which, 0) > len(getattr(self, which))
 
 
-def my_interviews(user: User, now: datetime | None = None) -> MyInterviews:
-    """The user's interviews still needing something: upcoming, scorecards due (started,
-    ended at most 24 hours ago) and overdue, each oldest first; one query. Only active
-    applications count, as in the recruiter's Scorecards due: once an application is
-    rejected, withdrawn or hired nobody waits on its interviews."""
-    when = now or utcnow()
-    rows = db.session.execute(
+def _my_rows(user: User, when: datetime) -> tuple[Select[Any], ColumnElement[str]]:
+    """The user's interviews still needing something, as rows of a MyInterview (and the
+    list each belongs to), and that list as an SQL expression: upcoming (not started yet),
+    else overdue (ended more than DUE_WINDOW ago without their submitted scorecard), else
+    due. Only active applications count, as in the recruiter's Scorecards due: once an
+    application is rejected, withdrawn or hired nobody waits on its interviews."""
+    now = literal(when, UTCDateTime())
+    which = case(
+        (Interview.starts_at > now, UPCOMING),
+        (
+            seconds_between(Interview.starts_at, now)
+            > Interview.duration_minutes * 60 + DUE_WINDOW.total_seconds(),
+            OVERDUE,
+        ),
+        else_=DUE,
+    )
+    rows = (
         select(
             Interview.id,
             Interview.starts_at,
@@ -530,13 +560,8 @@ def my_interviews(user: User, now: datetime | None = None) -> MyInterviews:
             PlanStage.name,
             Scorecard.status,
         )
-        .join(
-            InterviewAssignment,
-            and_(
-                InterviewAssignment.interview_id == Interview.id,
-                InterviewAssignment.user_id == user.id,
-            ),
-        )
+        .select_from(InterviewAssignment)
+        .join(Interview, Interview.id == InterviewAssignment.interview_id)
         .join(PlanInterview, PlanInterview.id == Interview.plan_interview_id)
         .join(PlanStage, PlanStage.id == Interview.stage_id)
         .join(Application, Application.id == Interview.application_id)
@@ -547,37 +572,75 @@ def my_interviews(user: User, now: datetime | None = None) -> MyInterviews:
             and_(Scorecard.interview_id == Interview.id, Scorecard.author_id == user.id),
         )
         .where(
+            InterviewAssignment.user_id == user.id,
             Interview.status != InterviewStatus.CANCELLED,
             Application.status == Status.ACTIVE.value,
             or_(
-                Interview.starts_at > when,
+                Interview.starts_at > now,
                 Scorecard.status.is_(None),
                 Scorecard.status != SUBMITTED,
             ),
         )
-        .order_by(Interview.starts_at, Interview.id)
-    ).all()
+    )
+    return rows, which
+
+
+def _my_interview(row: Sequence[Any]) -> MyInterview:
+    iid, starts_at, minutes, name, candidate, opening, stage, status = row[:8]
+    return MyInterview(
+        interview_id=iid,
+        name=name,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        candidate_name=candidate,
+        opening_title=opening,
+        stage_name=stage,
+        has_draft=status == DRAFT,
+    )
+
+
+def my_interviews(user: User, now: datetime | None = None, size: int = 50) -> MyInterviews:
+    """The user's interviews still needing something: upcoming, scorecards due (started,
+    ended at most 24 hours ago) and overdue, each oldest first, the first `size` of each
+    and how many each list holds; one query, which numbers the rows of each list in the
+    database and returns only the first ones."""
+    rows, which = _my_rows(user, now or utcnow())
+    ranked = rows.add_columns(
+        which.label("which"),
+        func.row_number().over(partition_by=which, order_by=MY_ORDER.order()).label("position"),
+        func.count().over(partition_by=which).label("total"),
+    ).subquery("mine")
     result = MyInterviews([], [], [])
-    for iid, starts_at, minutes, name, candidate, opening, stage, status in rows:
-        item = MyInterview(
-            interview_id=iid,
-            name=name,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=minutes),
-            candidate_name=candidate,
-            opening_title=opening,
-            stage_name=stage,
-            has_draft=status == DRAFT,
-        )
-        if starts_at > when:
-            result.upcoming.append(item)
-        elif status == SUBMITTED:
-            continue
-        elif item.ends_at < when - DUE_WINDOW:
-            result.overdue.append(item)
-        else:
-            result.due.append(item)
+    for row in db.session.execute(
+        select(ranked).where(ranked.c.position <= size).order_by(ranked.c.which, ranked.c.position)
+    ):
+        getattr(result, row.which).append(_my_interview(row))
+        result.counts[row.which] = row.total
     return result
+
+
+def my_interview_page(
+    user: User,
+    which: str,
+    size: int,
+    after: Key | None = None,
+    before: Key | None = None,
+    now: datetime | None = None,
+) -> Page[MyInterview]:
+    """One page of one My interviews list (upcoming, due or overdue); one query. The
+    cursor only says where in the user's own list to start."""
+    if which not in MY_LISTS:
+        raise ValueError(f"no such list: {which}")
+    rows, kind = _my_rows(user, now or utcnow())
+    page = keyset_page(
+        rows.where(kind == which),
+        MY_ORDER,
+        lambda row: (row[1], row[0]),
+        size,
+        after=after,
+        before=before,
+    )
+    return Page([_my_interview(r) for r in page.items], page.next_key, page.previous_key)
 
 
 # --- Independent judgement ----------------------------------------------------------------

@@ -12,7 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, false, select, update
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import User, UserSession
@@ -66,16 +67,31 @@ def is_fresh(record: UserSession, now: datetime, limits: Limits) -> bool:
     return now - record.authenticated_at <= limits.fresh
 
 
-def resume(token: str | None, user_id: int, limits: Limits) -> UserSession | None:
-    """The live session this token names for this user, touched; None (and the session
-    ended) when it has ended, idled out or outlived the absolute limit."""
-    if not token:
-        return None
-    record = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_hash(token))
+def user_and_session(user_id: int, token: str | None) -> tuple[User | None, UserSession | None]:
+    """The user (with their roles) and the session this token names for them, in one
+    query: every signed-in request starts here. The session is None when the token names
+    no session of this user."""
+    names_session = (
+        and_(UserSession.token_hash == token_hash(token), UserSession.user_id == User.id)
+        if token
+        else false()
     )
-    if record is None or record.user_id != user_id:
-        return None
+    row = (
+        db.session.execute(
+            select(User, UserSession)
+            .outerjoin(UserSession, names_session)
+            .where(User.id == user_id)
+            .options(joinedload(User.roles))
+        )
+        .unique()
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+def still_live(record: UserSession, limits: Limits) -> UserSession | None:
+    """The session touched if it is live; None (and the session ended) when it has ended,
+    idled out or outlived the absolute limit."""
     now = utcnow()
     if expired(record, now, limits):
         if record.ended_at is None:
