@@ -422,3 +422,41 @@ def test_reopening_two_applications_of_one_candidate_at_once_reopens_one(
     assert "Another application of this candidate for this opening" in refused.message
     assert [load(i).status for i in ids].count("active") == 1
     assert count(StageEventRecord) == before + 1
+
+
+def test_a_draft_save_racing_a_submit_never_overwrites_the_submitted_card(
+    app, people, interview, monkeypatch
+) -> None:
+    """Both read the card as a draft. Whichever commits second finds the card's version
+    moved on: a late draft is refused (the card is submitted), a late submit is applied
+    again over the new draft. Either way the card holds what was submitted, as its
+    revision snapshot does."""
+    user = people["interviewer"]
+    scorecards.save(interview, user, ratings_for(interview)[:1], None, "", submit=False)
+    user_id, interview_id = user.id, interview.id
+
+    def writer(i: int) -> Callable[[], Any]:
+        author = db.session.get(User, user_id)
+        loaded = db.session.get(Interview, interview_id)
+        if i == 0:
+            content = ratings_for(loaded)
+            return lambda: scorecards.save(
+                loaded, author, content, Recommendation.YES, "Solid.", submit=True
+            )
+        draft = ratings_for(loaded, first=Rating.NO)[:1]
+        return lambda: scorecards.save(loaded, author, draft, None, "half typed", submit=False)
+
+    with everyone_reads_before_anyone_writes(monkeypatch):
+        submitted, drafted = race(app, writer)
+
+    assert isinstance(submitted, Scorecard), submitted
+    assert isinstance(drafted, Scorecard | ValidationFailed), drafted
+    db.session.expire_all()
+    card = db.session.scalar(select(Scorecard).where(Scorecard.interview_id == interview_id))
+    assert (card.status, card.revision) == ("submitted", 1)
+    assert (card.recommendation, card.key_takeaways) == ("yes", "Solid.")
+    assert card.ratings[0].rating == Rating.STRONG_YES.value
+    snapshot = db.session.scalar(
+        select(ScorecardRevision).where(ScorecardRevision.scorecard_id == card.id)
+    )
+    assert snapshot.content["key_takeaways"] == card.key_takeaways

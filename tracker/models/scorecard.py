@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -41,6 +50,11 @@ class Scorecard(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic lock, as on applications: a draft save that read the card before a
+    # submit committed finds no row to update instead of overwriting the submitted card.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     interview: Mapped[Interview] = relationship()
     author: Mapped[User] = relationship()
