@@ -78,6 +78,8 @@ class Config:
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     RESUME_DIR = os.environ.get("TRACKER_RESUME_DIR") or str(INSTANCE_DIR / "resumes")
     PAGE_SIZE = 50
+    # A report page is kept this long per viewer and filter (tracker/services/report_cache.py).
+    REPORT_CACHE_SECONDS = int(os.environ.get("TRACKER_REPORT_CACHE_SECONDS", "60"))
     # Cards per board column; the rest of a stage is on its own list, a page at a time.
     BOARD_CARDS = 20
     DEFAULT_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "UTC")
@@ -105,6 +107,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-" + secrets.token_hex(8)
     # Throttling is switched back on by the tests that check it.
     RATELIMIT_ENABLED = False
+    # Reports are built on every request (tests/web/test_report_cache.py turns keeping on).
+    REPORT_CACHE_SECONDS = 0
     # Kept on: the test helpers enrol admins and sign in with a code (tests/conftest.py).
     TOTP_REQUIRED_FOR_ADMINS = True
     TRUSTED_HOSTS: ClassVar[list[str]] = ["localhost", "127.0.0.1"]

@@ -10,7 +10,16 @@ from datetime import date, datetime, time, timedelta
 from numbers import Number
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from tracker.domain import charts, policy
@@ -21,8 +30,10 @@ from tracker.forms import optional_int
 from tracker.models.types import utcnow
 from tracker.reports.forms import ReportFilterForm
 from tracker.services import audit, calibration_report, pipeline_report, requirement_report
+from tracker.services.report_cache import TimedCache
 from tracker.services.report_scope import (
     DEFAULT_WINDOW,
+    FilterOption,
     ReportFilter,
     Scope,
     default_start,
@@ -42,6 +53,9 @@ class Report:
     summary: str
     allowed: Callable[[Any], bool]
     sections: tuple[tuple[str, Callable[[Scope], Section]], ...]
+    # Which withheld set the sections read (Scope.withheld(active_only=...)): part of the
+    # cache key, so a change in what the viewer owes is a new page at once.
+    withheld_active_only: bool = False
 
 
 REPORTS: dict[str, Report] = {
@@ -55,6 +69,7 @@ REPORTS: dict[str, Report] = {
             "scorecards.",
             policy.can_view_pipeline_reports,
             pipeline_report.SECTIONS,
+            withheld_active_only=True,
         ),
         Report(
             "requirements",
@@ -88,24 +103,28 @@ def _everyone(report: Report) -> bool:
     return report.key != "calibration" or policy.can_view_everyones_calibration(current_user)
 
 
-def _read_filters(report: Report) -> tuple[ReportFilterForm, Scope | None, date | None]:
-    """The form as typed, the scope it asks for (None when something is invalid), and the
-    first day of the default window when no filter was given at all.
+def _read_filters(
+    report: Report,
+) -> tuple[ReportFilterForm, Scope | None, date | None, list[FilterOption]]:
+    """The form as typed, the scope it asks for (None when something is invalid), the
+    first day of the default window when no filter was given at all, and the openings
+    the viewer may see (the filter's options).
 
     A report opens on the applications of the last DEFAULT_WINDOW days (shown in the
     form, and changeable: a form sent with an empty "From" covers every date), so its
     cost at a large company follows recent activity rather than all of history."""
     scope = Scope(current_user, everyone=_everyone(report), now=utcnow())
     form = ReportFilterForm(request.args)
-    form.fill(filter_options(scope))
+    options = filter_options(scope)
+    form.fill(options)
     zone = viewer_zone()
     if not any(name in request.args for name in FILTER_ARGS):
         start = default_start(scope.now.astimezone(zone).date())
         form.date_from.data = start
         scope.filters = ReportFilter(since=datetime.combine(start, time.min, zone))
-        return form, scope, start
+        return form, scope, start, options
     if not form.validate():
-        return form, None, None
+        return form, None, None, options
     start, end = form.date_from.data, form.date_to.data
     scope.filters = ReportFilter(
         opening_id=optional_int(form.opening.data),
@@ -115,7 +134,39 @@ def _read_filters(report: Report) -> tuple[ReportFilterForm, Scope | None, date 
         since=datetime.combine(start, time.min, zone) if start else None,
         until=datetime.combine(end + timedelta(days=1), time.min, zone) if end else None,
     )
-    return form, scope, None
+    return form, scope, None, options
+
+
+_CACHE: TimedCache[tuple[list[Section], datetime]] = TimedCache(seconds=0)
+
+
+def _cache() -> TimedCache[tuple[list[Section], datetime]]:
+    seconds = float(current_app.config["REPORT_CACHE_SECONDS"])
+    if _CACHE.seconds != seconds:
+        _CACHE.seconds = seconds
+        _CACHE.clear()
+    return _CACHE
+
+
+def _sections(
+    report: Report, scope: Scope, options: list[FilterOption]
+) -> tuple[list[Section], datetime]:
+    """The report's sections and when they were computed: built now, or kept from a
+    moment ago under a key holding all they depend on (see tracker.services.report_cache)."""
+    key = (
+        report.key,
+        scope.viewer.id,
+        tuple(sorted(scope.viewer.role_names)),
+        scope.everyone,
+        tuple(option.opening_id for option in options),
+        scope.filters,
+        str(viewer_zone()),
+        scope.withheld(active_only=report.withheld_active_only),
+    )
+    built, _kept = _cache().get_or_build(
+        key, lambda: ([build(scope) for _key, build in report.sections], scope.now)
+    )
+    return built
 
 
 def _filter_args(default_from: date | None = None) -> dict[str, str]:
@@ -137,8 +188,8 @@ def index() -> str:
 
 def _page(key: str) -> str:
     report = _report(key)
-    form, scope, default_from = _read_filters(report)
-    sections = [build(scope) for _key, build in report.sections] if scope is not None else []
+    form, scope, default_from, options = _read_filters(report)
+    sections, computed_at = _sections(report, scope, options) if scope else ([], utcnow())
     return render_template(
         "reports/report.html",
         report=report,
@@ -155,6 +206,8 @@ def _page(key: str) -> str:
         },
         default_window=DEFAULT_WINDOW.days,
         defaulted=default_from is not None,
+        computed_at=computed_at,
+        cache_seconds=int(current_app.config["REPORT_CACHE_SECONDS"]),
     )
 
 
@@ -171,7 +224,7 @@ def _csv(key: str) -> Response:
     name = request.args.get("section") or next(iter(builders), "")
     if name not in builders:
         abort(404)
-    _form, scope, _default_from = _read_filters(report)
+    _form, scope, _default_from, _options = _read_filters(report)
     if scope is None:  # the page shows what is wrong with the filters
         return redirect(url_for(f"reports.{key}", **_filter_args()))  # type: ignore[return-value]
     section = builders[name](scope)
