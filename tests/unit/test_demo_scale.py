@@ -41,8 +41,8 @@ FOCUS_SIZES = {  # like the real default focus of a senior opening
 }
 
 
-def build(scale: ds.Scale = TINY, seed: int = 7) -> tuple[dict[str, list[dict]], list]:
-    """Everything the generator makes for `scale`, on plans shaped like the default one."""
+def job(scale: ds.Scale = TINY, seed: int = 7) -> tuple:
+    """What the service hands demo_scale.generate, on plans shaped like the default one."""
     rng = random.Random(seed)
     people = ds.staff(scale, rng, first_id=1)
     specs = ds.opening_specs(scale, rng, people)
@@ -71,12 +71,22 @@ def build(scale: ds.Scale = TINY, seed: int = 7) -> tuple[dict[str, list[dict]],
                 ds.StageShape(next(ids), template.key, template.name, template.kind, interviews)
             )
         openings.append(ds.OpeningShape(number, spec, tuple(stages)))
-    rows: dict[str, list[dict]] = {t: [] for t in ds.TABLES}
     first_ids = {t: 1 for t in ds.TABLES}
-    for chunk in ds.generate(scale, rng, NOW, openings, people, first_ids, chunk_size=100):
+    return scale, rng, NOW, openings, people, first_ids, 100
+
+
+def collect(chunks) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {t: [] for t in ds.TABLES}
+    for chunk in chunks:
         for table, chunk_rows in chunk.rows.items():
             rows[table].extend(chunk_rows)
-    return rows, openings
+    return rows
+
+
+def build(scale: ds.Scale = TINY, seed: int = 7) -> tuple[dict[str, list[dict]], list]:
+    """Everything the generator makes for `scale`, and the openings it made it for."""
+    args = job(scale, seed)
+    return collect(ds.generate(*args)), args[3]
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +232,27 @@ def test_the_same_seed_makes_the_same_company() -> None:
     other, _ = build(seed=12)
     assert first == again
     assert first["applications"] != other["applications"]
+
+
+def test_a_later_run_makes_the_same_rows_moved_in_time() -> None:
+    """`now` is on the half hour, so a run an hour (or a week) later differs only in time."""
+    args = job(seed=5)
+    later = timedelta(days=7, hours=1, minutes=30)
+    first = collect(ds.generate(*args))
+    moved = collect(ds.generate(*job(seed=5)[:2], NOW + later, *args[3:]))
+
+    def shift(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+        return {
+            table: [
+                {k: v + later if isinstance(v, datetime) else v for k, v in row.items()}
+                for row in table_rows
+            ]
+            for table, table_rows in rows.items()
+        }
+
+    without_evidence = {t: r for t, r in shift(first).items() if t != "decisions"}
+    assert without_evidence == {t: r for t, r in moved.items() if t != "decisions"}
+    assert len(first["decisions"]) == len(moved["decisions"])
 
 
 def test_candidates_have_unique_emails_and_distinct_openings(tiny) -> None:

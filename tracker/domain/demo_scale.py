@@ -950,9 +950,12 @@ _EVIDENCE = {rating.value: notes for rating, notes in EVIDENCE.items()}
 _SPREAD = 0.5 / (1 - NOT_ASSESSED)
 
 
-def _slot(moment: datetime) -> datetime:
-    """Interviews start on the hour or the half hour."""
+def half_hour(moment: datetime) -> datetime:
+    """The hour or half hour at or before `moment`: when interviews start."""
     return moment.replace(minute=30 if moment.minute >= 30 else 0, second=0, microsecond=0)
+
+
+_slot = half_hour
 
 
 def _weighted(rng: random.Random, table: Sequence[tuple[Any, float]]) -> Any:

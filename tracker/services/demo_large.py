@@ -14,7 +14,8 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Table, func, insert, select
@@ -49,6 +50,7 @@ from tracker.services.demo import NotDemoDatabase, demo_password
 
 LOAD_ACTION = "demo.load"
 CHUNK = 2000  # applications per batch of INSERTs
+SQLITE_CACHE_KIB = 256 * 1024  # page cache for the load: the indexes grow in memory
 
 
 @dataclass
@@ -93,7 +95,9 @@ def already_loaded(scale: Scale) -> bool:
 
 
 def load_large(
-    scale: Scale, seed: int = 2026, progress: Callable[[int], None] | None = None
+    scale: Scale,
+    seed: int = 2026,
+    progress: Callable[[int], None] | None = None,
 ) -> LargeResult:
     """Load the company at this scale into an empty database (a second run changes
     nothing). `progress` is called with the number of applications written, batch by
@@ -121,16 +125,17 @@ def load_large(
 
 
 def _load(
-    scale: Scale, seed: int, password: str, progress: Callable[[int], None] | None
+    scale: Scale,
+    seed: int,
+    password: str,
+    progress: Callable[[int], None] | None,
 ) -> dict[str, int]:
     rng = random.Random(seed)  # noqa: S311  # nosec B311  # repeatable demo data, not security
-    now = utcnow()
+    # On the half hour, as interviews are: then the same seed makes the same rows whenever
+    # it runs, only moved in time.
+    now = demo_scale.half_hour(utcnow())
     tables = _tables()
     connection = db.session.connection()
-    import os
-
-    if os.environ.get("CS"):
-        connection.exec_driver_sql(f"PRAGMA cache_size = {os.environ['CS']}")
     counts: Counter[str] = Counter()
 
     people = demo_scale.staff(scale, rng, _next_id(connection, tables["users"]))
@@ -149,14 +154,16 @@ def _load(
     counts["openings"] = len(shapes)
 
     first_ids = {name: _next_id(connection, tables[name]) for name in demo_scale.TABLES}
-    for chunk in demo_scale.generate(scale, rng, now, shapes, people, first_ids, CHUNK):
-        for name in demo_scale.TABLES:
-            rows = chunk.rows[name]
-            if rows:
-                connection.execute(insert(tables[name]), rows)
-                counts[name] += len(rows)
-        if progress is not None:
-            progress(chunk.applications)
+    chunks = demo_scale.generate(scale, rng, now, shapes, people, first_ids, CHUNK)
+    with _bulk_settings(connection):
+        for chunk in chunks:
+            for name in demo_scale.TABLES:
+                rows = chunk.rows[name]
+                if rows:
+                    connection.execute(insert(tables[name]), rows)  # executemany
+                    counts[name] += len(rows)
+            if progress is not None:
+                progress(chunk.applications)
 
     _advance_sequences(connection, [tables[n] for n in ("users", "user_roles", *demo_scale.TABLES)])
     audit.record(
@@ -167,6 +174,22 @@ def _load(
     )
     db.session.commit()
     return dict(counts)
+
+
+@contextmanager
+def _bulk_settings(connection: Connection) -> Iterator[None]:
+    """On SQLite, a bigger page cache while loading (the indexes of millions of rows are
+    built in memory instead of spilling), put back afterwards: the connection returns
+    to the pool."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {before:d}")
 
 
 def _next_id(connection: Connection, table: Table) -> int:
