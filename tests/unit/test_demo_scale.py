@@ -206,7 +206,8 @@ def test_openings_give_the_demo_logins_real_work() -> None:
     assert recruited["recruiter@example.com"] >= 10
     assert recruited.most_common(1)[0][0] == "recruiter@example.com"
     panels = Counter(m.email for s in specs for m, _ in s.panel)
-    assert panels["peer1@example.com"] >= 20
+    assert panels["peer1@example.com"] >= 12
+    assert panels.most_common(1)[0][0] == "peer1@example.com"
     assert all(len({m.email for m, _ in s.panel}) == len(s.panel) for s in specs)
     assert all(s.hiring_manager.email == "hm@example.com" for s in specs if s.weight == 2.0)
     assert Counter(s.status for s in specs) == {"open": 57, "on_hold": 3}
@@ -363,7 +364,6 @@ def test_scorecards_follow_their_interview_and_rate_its_focus(tiny) -> None:
         check_scorecard(focus_ids, given, recommendation, submitting=submitted)
         assert (card["submitted_at"] is not None) == submitted
         statuses[card["status"]] += 1
-    assert statuses["draft"] > 0
     assert statuses["draft"] < statuses["submitted"] / 10
     owed = {
         (i["id"], a["user_id"])
@@ -373,7 +373,9 @@ def test_scorecards_follow_their_interview_and_rate_its_focus(tiny) -> None:
         and i["status"] == "scheduled"
         and i["starts_at"] + timedelta(minutes=i["duration_minutes"]) < NOW
     } - {(c["interview_id"], c["author_id"]) for c in rows["scorecards"]}
-    assert 0 < len(owed) < statuses["submitted"] / 10  # a few still owed
+    assert 0 < len(owed) + statuses["draft"]  # a few still owed or in draft
+    assert len(owed) < statuses["submitted"] / 10
+    assert ds.HELD_SCORECARD["draft"] > 0 and ds.HELD_SCORECARD["owed"] > 0
 
 
 def test_most_stop_early_few_reach_an_offer(tiny) -> None:

@@ -325,7 +325,7 @@ DIRECTOR_OPENINGS = 2  # director@example.com manages these itself
 RECRUITER_SHARE = 0.2  # of the other openings, recruiter@example.com recruits for these
 BUSY_OPENING = 2.0  # hm@example.com's openings draw this many times the usual applicants
 PANEL_SIZE = 8  # peer interviewers per opening
-BUSY_PEER = ("peer1@example.com", 4.0, 0.5)  # in hm's panels and this share of the rest
+BUSY_PEER = ("peer1@example.com", 2.0, 0.25)  # twice as often, in hm's panels and 1 in 4 others
 ON_HOLD = 3  # openings on hold (never hm@example.com's)
 
 # Interviewers' habits: how much more (or less) generous than the candidate's strength
