@@ -1,4 +1,5 @@
 # Two commands: `make run` sets everything up and serves; `make test` runs the whole suite.
+# `make bench` (not part of `make test`) measures the key pages; see README, Performance.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ export FLASK_APP := tracker
 # safe in context is marked on its line: `# nosec B311  # why it is safe`.
 BANDIT := $(BIN)/bandit -q -r tracker -ll
 
-.PHONY: install run test lint security format clean
+.PHONY: install run test test-postgres test-all lint security format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,13 @@ test: install
 	$(BANDIT)
 	$(BIN)/pytest
 
+# The same suite on PostgreSQL: a throwaway server (installed from Debian's packages if
+# missing) for the length of the run; `make test-all` runs both, as CI does.
+test-postgres: install
+	scripts/with-postgres $(MAKE) --no-print-directory test
+
+test-all: test test-postgres
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,9 +48,14 @@ security: install
 	$(BANDIT)
 	$(BIN)/pytest -q tests/security tests/unit/test_policy.py tests/unit/test_policy_roles.py
 
+# Options for scripts/bench.py, e.g. `make bench BENCH_ARGS="--fresh --scales large"`.
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info .bench

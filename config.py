@@ -42,6 +42,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # SQLite only (tracker.database): how long a writer waits for another writer's commit
+    # before giving up with "database is locked". WAL and foreign keys are always on.
+    SQLITE_BUSY_TIMEOUT_MS = 5000
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600

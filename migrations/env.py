@@ -100,10 +100,42 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch operations rebuild a table (copy, drop, rename); with foreign keys on,
+            # dropping a table others refer to would fail or cascade. The app turns them
+            # on for every connection (tracker.database), so off here, outside the
+            # transaction (where SQLite ignores the PRAGMA), and checked at the end.
+            _set_sqlite_foreign_keys(connection, on=False)
+            logger.info("SQLite: foreign keys off for the migration, checked at its end.")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_sqlite_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _set_sqlite_foreign_keys(connection, on=True)
+
+
+def _set_sqlite_foreign_keys(connection, on):
+    if connection.in_transaction():
+        connection.rollback()  # nothing of the migration is pending here
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
+
+
+def _check_sqlite_foreign_keys(connection):
+    """Refuse to commit a migration that leaves a row pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"The migration leaves {len(broken)} row(s) referring to missing rows, in: "
+            f"{', '.join(tables)}."
+        )
 
 
 if context.is_offline_mode():

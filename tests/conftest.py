@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.databases import DATABASES, PostgresDatabases
 from tests.factories import PASSWORD, make_user
 from tracker import create_app
 from tracker.extensions import db
@@ -35,24 +35,35 @@ def use_fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database built by the real migrations and catalog load, copied for each test."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        }
-    )
-    with app.app_context():
-        from flask_migrate import upgrade
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database built by the real migrations and catalog load, copied for each test.
+    Its URL: an SQLite file, or a PostgreSQL database when TEST_DATABASE_URL is set."""
+    url = DATABASES.new(tmp_path_factory.mktemp("template"), "template")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        with app.app_context():
+            from flask_migrate import upgrade
 
-        from tracker.services.catalog import load_catalog
+            from tracker.services.catalog import load_catalog
 
-        upgrade()
-        load_catalog()
-        db.engine.dispose()
-    return path
+            upgrade()
+            load_catalog()
+            db.engine.dispose()
+    except BaseException:
+        DATABASES.drop(url)
+        raise
+    yield url
+    if isinstance(DATABASES, PostgresDatabases):
+        DATABASES.drop_leftovers()
+
+
+@pytest.fixture
+def database_copy(template_db: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a private copy of the migrated database, for a test that builds its own
+    app (dropped afterwards)."""
+    url = DATABASES.copy(template_db, tmp_path, "copy")
+    yield url
+    DATABASES.drop(url)
 
 
 DEMO_DB_PASSWORD = "demo-password-for-tests"
@@ -60,21 +71,20 @@ DEMO_DB_PASSWORD = "demo-password-for-tests"
 
 @pytest.fixture(scope="session")
 def demo_database(
-    template_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[int], Path]:
+    template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[int], str]:
     """Build (once per session and size) a database holding the demo loaded `copies`
     times over; sign in with the demo emails and DEMO_DB_PASSWORD."""
-    built: dict[int, Path] = {}
+    built: dict[int, str] = {}
 
-    def build(copies: int = 1) -> Path:
+    def build(copies: int = 1) -> str:
         if copies not in built:
             folder = tmp_path_factory.mktemp(f"demo{copies}")
-            path = folder / "demo.sqlite3"
-            shutil.copy(template_db, path)
+            url = DATABASES.copy(template_db, folder, f"demo{copies}")
             app = create_app(
                 {
                     "TESTING": True,
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                    "SQLALCHEMY_DATABASE_URI": url,
                     "TRACKER_INSTANCE_DIR": str(folder),
                 }
             )
@@ -87,27 +97,27 @@ def demo_database(
                 load_demo(copies=copies)
                 db.session.remove()
                 db.engine.dispose()
-            built[copies] = path
+            built[copies] = url
         return built[copies]
 
     return build
 
 
 @pytest.fixture
-def app(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, template_db: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on a fresh copy of the database; extra settings come from indirect
     parametrisation, e.g. `@pytest.mark.parametrize("app", [{...}], indirect=True)`."""
     yield from app_on_copy_of(template_db, tmp_path, getattr(request, "param", {}))
 
 
-def app_on_copy_of(database: Path, tmp_path: Path, settings: dict | None = None) -> Iterator[Flask]:
-    """The test app, in its own context, on a private copy of a prepared database."""
-    db_path = tmp_path / "test.sqlite3"
-    shutil.copy(database, db_path)
+def app_on_copy_of(database: str, tmp_path: Path, settings: dict | None = None) -> Iterator[Flask]:
+    """The test app, in its own context, on a private copy of a prepared database (given
+    by URL), dropped afterwards."""
+    url = DATABASES.copy(database, tmp_path, "test")
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "TRACKER_INSTANCE_DIR": str(tmp_path),
             # Uploaded résumés go to the test's own folder, never to instance/.
             "RESUME_DIR": str(tmp_path / "resumes"),
@@ -115,10 +125,13 @@ def app_on_copy_of(database: Path, tmp_path: Path, settings: dict | None = None)
         }
     )
     app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        DATABASES.drop(url)
 
 
 class RequestClient(FlaskClient):

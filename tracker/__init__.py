@@ -46,10 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
 def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every table registered before use)
     from tracker.auth.flow import load_user
+    from tracker.database import configure as configure_connections
     from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from tracker.services import audit
 
     db.init_app(app)
+    configure_connections(app)  # SQLite: WAL, busy timeout, foreign keys on every connection
     audit.install(app)  # every change from here on leaves an audit entry
     # Batch mode lets SQLite alter tables; compare_type makes `flask db check` strict.
     migrate.init_app(

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracker.domain.documents import human_size
@@ -18,6 +19,11 @@ MESSAGES = {
     405: ("Not allowed", "That method is not allowed here."),
     413: ("Too large", "The upload is larger than the tracker accepts."),
     429: ("Too many requests", "Please wait a moment and try again."),
+    503: (
+        "Busy",
+        "The database was busy with another change, so nothing you sent was saved. "
+        "Please try again in a moment.",
+    ),
     500: ("Something went wrong", "The error was logged and nothing was saved."),
 }
 
@@ -47,7 +53,28 @@ def back_url() -> str | None:
     return None
 
 
+# Contention rather than a fault: SQLite's writer lock held past the busy timeout, and
+# PostgreSQL's serialization failure, deadlock and lock timeout (SQLSTATEs).
+BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_contention(error: OperationalError) -> bool:
+    original = error.orig
+    if getattr(original, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(original) or "database is busy" in str(original)
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        """A change that lost a wait for the database: roll back and say so (503, not a
+        500); any other operational error stays a fault (logged, the 500 page)."""
+        db.session.rollback()
+        if not is_contention(error):
+            raise error
+        return (*_page(503), {"Retry-After": "2"})
+
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
         config = current_app.config

@@ -38,6 +38,17 @@ def optional_int(value: object) -> int | None:
     return int(value)  # type: ignore[arg-type]
 
 
+def expected_version(value: object) -> int | None:
+    """The version a page showed, from its hidden field: None when the form carried none
+    (no check); anything not a version counts as an outdated page (0: versions start at 1)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
+
+
 def choices(pairs: object, optgroup: str | None = None) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices, optionally under an <optgroup>."""
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]  # type: ignore[attr-defined]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import shutil
 import stat
 from pathlib import Path
 
@@ -15,11 +14,9 @@ from tracker import create_app
 
 
 @pytest.fixture
-def database_uri(template_db: Path, tmp_path: Path) -> str:
+def database_uri(database_copy: str) -> str:
     """A private copy of the migrated test database, so pages can be served."""
-    path = tmp_path / "copy.sqlite3"
-    shutil.copy(template_db, path)
-    return f"sqlite:///{path}"
+    return database_copy
 
 
 @pytest.fixture

@@ -11,26 +11,23 @@ import pytest
 from flask import Flask
 
 from tests.conftest import app_on_copy_of, make_people, use_fast_password_hashing
+from tests.databases import DATABASES
 from tests.security.world import FROM_CONFTEST, Database, World, build_world
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import User
 
 
-def resume_dir(world_path: Path) -> Path:
-    """Where the world's résumé files are kept, next to its database."""
-    return world_path.parent / "resumes"
-
-
 @pytest.fixture(scope="session")
-def world_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
-    path = tmp_path_factory.mktemp("world") / "world.sqlite3"
-    shutil.copy(template_db, path)
+def world_db(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, World]:
+    """The world's database (its URL) and the folder holding its résumé files."""
+    folder = tmp_path_factory.mktemp("world")
+    url = DATABASES.copy(template_db, folder, "world")
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-            "RESUME_DIR": str(resume_dir(path)),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RESUME_DIR": str(folder / "resumes"),
         }
     )
     with app.app_context(), pytest.MonkeyPatch.context() as patch:
@@ -38,19 +35,20 @@ def world_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
         world = build_world(make_people())
         db.session.remove()
         db.engine.dispose()
-    return path, world
+    return url, folder, world
 
 
 @pytest.fixture
-def app(world_db: tuple[Path, World], tmp_path: Path) -> Iterator[Flask]:
+def app(world_db: tuple[str, Path, World], tmp_path: Path) -> Iterator[Flask]:
     """As tests/conftest.py's `app`, on a copy of the world's database and résumé files."""
-    shutil.copytree(resume_dir(world_db[0]), tmp_path / "resumes")
-    yield from app_on_copy_of(world_db[0], tmp_path)
+    url, folder, _ = world_db
+    shutil.copytree(folder / "resumes", tmp_path / "resumes")
+    yield from app_on_copy_of(url, tmp_path)
 
 
 @pytest.fixture
-def world(app: Flask, world_db: tuple[Path, World]) -> World:
-    return world_db[1]
+def world(app: Flask, world_db: tuple[str, Path, World]) -> World:
+    return world_db[2]
 
 
 @pytest.fixture
@@ -60,5 +58,7 @@ def people(world: World) -> dict[str, User]:
 
 
 @pytest.fixture
-def database(app: Flask) -> Database:
-    return Database(app)
+def database(app: Flask) -> Iterator[Database]:
+    saved = Database(app)
+    yield saved
+    saved.discard()

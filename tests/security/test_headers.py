@@ -4,7 +4,6 @@ TRUSTED_HOSTS is refused with 400."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,18 +130,12 @@ def test_every_response_carries_the_headers(
     } <= kinds
 
 
-def database_copy(template_db: Path, tmp_path: Path) -> str:
-    path = tmp_path / "copy.sqlite3"
-    shutil.copy(template_db, path)
-    return f"sqlite:///{path}"
-
-
-def test_a_real_rate_limit_answers_429_with_the_headers(template_db: Path, tmp_path: Path) -> None:
+def test_a_real_rate_limit_answers_429_with_the_headers(database_copy: str) -> None:
     """Flask-Limiter's own refusal, not just abort(429), goes through the same hook."""
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_copy(template_db, tmp_path),
+            "SQLALCHEMY_DATABASE_URI": database_copy,
             "RATELIMIT_ENABLED": True,
         }
     )
@@ -159,13 +152,13 @@ def test_a_real_rate_limit_answers_429_with_the_headers(template_db: Path, tmp_p
 
 
 @pytest.fixture
-def production_app(monkeypatch: pytest.MonkeyPatch, template_db: Path, tmp_path: Path) -> Flask:
+def production_app(monkeypatch: pytest.MonkeyPatch, database_copy: str, tmp_path: Path) -> Flask:
     import config
 
     monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
     return create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": database_copy(template_db, tmp_path),
+            "SQLALCHEMY_DATABASE_URI": database_copy,
             "SECRET_KEY": "k" * 64,
             "TRUSTED_HOSTS": ["tracker.example"],
         },
@@ -216,9 +209,9 @@ def test_an_untrusted_host_is_refused_before_anything_runs(
     assert client.get("/my/interviews").status_code == 200  # the trusted host still works
 
 
-def test_development_trusts_only_the_local_host(template_db: Path, tmp_path: Path) -> None:
+def test_development_trusts_only_the_local_host(database_copy: str) -> None:
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_copy(template_db, tmp_path), "SECRET_KEY": "k" * 64},
+        {"SQLALCHEMY_DATABASE_URI": database_copy, "SECRET_KEY": "k" * 64},
         env="development",
     )
     client = app.test_client()

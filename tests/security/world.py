@@ -21,7 +21,6 @@ tests until a value is added there.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from flask import Flask, current_app, session
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.databases import DATABASES
 from tests.factories import make_application, make_interview, make_opening, make_user, move_to_stage
 from tests.resume_files import make_resume
 from tests.routes import Route, concrete_urls
@@ -208,14 +208,13 @@ UNCOMPARED_TABLES = frozenset({"audit_events"})
 
 
 class Database:
-    """The test's SQLite file: saved once, put back after each request that may write, and
+    """The test's database: saved once, put back after each request that may write, and
     read whole to show that a refused request changed nothing."""
 
     def __init__(self, app: Flask) -> None:
-        uri = app.config["SQLALCHEMY_DATABASE_URI"]
-        assert uri.startswith("sqlite:///"), uri
-        self.path = Path(uri.removeprefix("sqlite:///"))
-        self.saved = self.path.with_suffix(".saved")
+        self.url = app.config["SQLALCHEMY_DATABASE_URI"]
+        self.folder = Path(app.config["TRACKER_INSTANCE_DIR"])
+        self.saved: str | None = None
 
     def _close(self) -> None:
         db.session.remove()
@@ -223,11 +222,18 @@ class Database:
 
     def save(self) -> None:
         self._close()
-        shutil.copy(self.path, self.saved)
+        self.discard()
+        self.saved = DATABASES.copy(self.url, self.folder, "saved")
 
     def restore(self) -> None:
+        assert self.saved is not None, "save() first"
         self._close()
-        shutil.copy(self.saved, self.path)
+        DATABASES.replace(self.url, self.saved)
+
+    def discard(self) -> None:
+        if self.saved is not None:
+            DATABASES.drop(self.saved)
+            self.saved = None
 
     def content(self, ignore: Iterable[str] = VOLATILE, times: bool = True) -> dict[str, list]:
         """Every row of every table (but the audit trail), in primary-key order. Columns in

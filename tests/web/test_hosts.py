@@ -25,18 +25,14 @@ def test_only_trusted_hosts_are_served(client, host: str, status: int) -> None:
 
 @pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
 def test_forwarded_for_is_trusted_only_behind_configured_proxies(
-    template_db, tmp_path, hops: int, seen: str
+    database_copy: str, hops: int, seen: str
 ) -> None:
-    import shutil
-
     from flask import request
 
     from tracker import create_app
 
-    db_path = tmp_path / "db.sqlite3"
-    shutil.copy(template_db, db_path)
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "PROXY_HOPS": hops}
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_copy, "PROXY_HOPS": hops}
     )
     app.add_url_rule("/_ip", "ip", lambda: request.remote_addr or "")
 

@@ -29,6 +29,9 @@ class MoveForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=4000)])
     override_reason = TextAreaField("Override reason", validators=[Optional(), Length(max=4000)])
     from_stage = HiddenField()  # the stage the page showed: a stale form is refused
+    # The application's version the page showed: a page older than anyone's change since
+    # is refused, with the application as it is now (tracker.services.applications).
+    seen_version = HiddenField()
     submit = SubmitField("Move")
 
 
@@ -43,8 +46,12 @@ def make_move_form(application_id: int, move: Move, **kwargs: object) -> MoveFor
     return form
 
 
-def move_forms(application_id: int, stage_key: str, moves: list[Move]) -> dict[Move, MoveForm]:
+def move_forms(
+    application_id: int, stage_key: str, moves: list[Move], version: int | None = None
+) -> dict[Move, MoveForm]:
+    """Fresh move forms for a page showing the application at `stage_key` and `version`."""
     forms = {m: make_move_form(application_id, m, formdata=None) for m in moves}
     for form in forms.values():
         form.from_stage.data = stage_key
+        form.seen_version.data = "" if version is None else str(version)
     return forms

@@ -1,4 +1,5 @@
-"""The move endpoint: validate, ask the service, redirect; on refusal show why."""
+"""The move endpoint: validate, ask the service, redirect; on refusal show why (and, when
+someone else changed the application first, what it is now)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tracker.candidates.views import render_candidate
 from tracker.domain.errors import MoveNotAllowed, NotFound
 from tracker.domain.pipeline import MOVE_LABELS, Move, MoveRequest, RejectionReason, Withdrawer
 from tracker.extensions import db
-from tracker.forms import member, show_domain_error
+from tracker.forms import expected_version, member, show_domain_error
 from tracker.services import applications
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -39,9 +40,22 @@ def move(application_id: int, move: str):
             from_stage=form.from_stage.data or None,
         )
         try:
-            record = applications.move(application, request, current_user)
+            record = applications.move(
+                application,
+                request,
+                current_user,
+                expected_version=expected_version(form.seen_version.data),
+            )
         except applications.NotPermitted:
             abort(403)
+        except applications.ChangedMeanwhile as exc:
+            # Show the application as it is now (its new stage, the move that won in its
+            # history); keep what the user typed only if their move is still on offer.
+            db.session.rollback()
+            flash(exc.message, "warning")
+            offered = kind in applications.move_options(application)
+            bound = {"application_id": application.id, "move": kind, "form": form}
+            return render_candidate(candidate_id, bound=bound if offered else None, status=409)
         except MoveNotAllowed as exc:
             db.session.rollback()
             show_domain_error(form, exc)

@@ -34,9 +34,12 @@ def render_candidate(candidate_id: int, bound: dict | None = None, status: int =
     for application in applications:
         can_move = policy.can_move_application(current_user, application.opening)
         targets = application_service.move_options(application) if can_move else {}
-        forms = move_forms(application.id, application.stage.key, list(targets))
+        forms = move_forms(
+            application.id, application.stage.key, list(targets), application.version
+        )
         if bound and bound["application_id"] == application.id:
             bound["form"].from_stage.data = application.stage.key  # re-sent from this page
+            bound["form"].seen_version.data = str(application.version)
             forms[bound["move"]] = bound["form"]
         panels.append(
             {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tracker.domain.pipeline import REJECTION_LABELS
@@ -34,4 +34,7 @@ class DecisionForm(FlaskForm):
     coverage_override = TextAreaField(
         "Coverage override reason", validators=[Optional(), Length(max=4000)]
     )
+    # The application's version the page showed: a second click, another tab or someone
+    # else's change in between is refused, so a decision is never recorded twice.
+    seen_version = HiddenField()
     submit = SubmitField("Record the decision")

@@ -20,7 +20,7 @@ from tracker.domain.errors import MoveNotAllowed, NotFound, ValidationFailed
 from tracker.domain.pipeline import REJECTION_LABELS, RejectionReason
 from tracker.domain.scoring import YES_THRESHOLD, DecisionInput, FieldErrors, Outcome
 from tracker.extensions import db
-from tracker.forms import member, show_domain_error
+from tracker.forms import expected_version, member, show_domain_error
 from tracker.models import Application
 from tracker.reviews.forms import DecisionForm
 from tracker.services import applications, audit, reviews
@@ -79,7 +79,9 @@ def _render(review: reviews.Review, form: DecisionForm, status: int = 200):
 def review(application_id: int):
     application = _application_or_404(application_id)
     data = _review_or_404(application)
-    return _render(data, DecisionForm(formdata=None))
+    form = DecisionForm(formdata=None)
+    form.seen_version.data = str(application.version)
+    return _render(data, form)
 
 
 @bp.route("/applications/<int:application_id>/decision", methods=["POST"])
@@ -104,9 +106,22 @@ def decision(application_id: int):
                 coverage_override=form.coverage_override.data or "",
             )
             try:
-                reviews.decide(application, current_user, given)
+                reviews.decide(
+                    application,
+                    current_user,
+                    given,
+                    expected_version=expected_version(form.seen_version.data),
+                )
             except reviews.NotPermitted:
                 abort(403)
+            except applications.ChangedMeanwhile as exc:
+                # The review as it is now (the decision or move that came first); what the
+                # user typed stays, for the current version, if a decision is still due.
+                db.session.rollback()
+                flash(exc.message, "warning")
+                current = _review_or_404(_application_or_404(application_id))
+                form.seen_version.data = str(current.application.version)
+                return _render(current, form, 409)
             except (FieldErrors, ValidationFailed, MoveNotAllowed) as exc:
                 db.session.rollback()
                 show_domain_error(form, exc)

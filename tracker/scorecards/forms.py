@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from tracker.domain.scoring import (
@@ -61,6 +61,9 @@ def scorecard_form(
             validators=[Length(max=REASON_MAX)],
             description="Required: kept in the history beside the original.",
         )
+        # The revision the form was opened on: an amendment sent twice, or from a page
+        # older than another amendment, never becomes a second amendment.
+        attrs["seen_revision"] = HiddenField()
         attrs["amend_scorecard"] = SubmitField("Amend scorecard")
     else:
         # "Save draft" comes first, so pressing Enter in the form never submits by accident.

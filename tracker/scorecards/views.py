@@ -13,7 +13,7 @@ from tracker.domain import policy
 from tracker.domain.errors import DomainError, NotFound
 from tracker.domain.scoring import RATING_LABELS, RECOMMENDATION_LABELS, FieldErrors
 from tracker.extensions import db
-from tracker.forms import show_domain_error
+from tracker.forms import expected_version, show_domain_error
 from tracker.models import Interview
 from tracker.scorecards.forms import (
     ScorecardForm,
@@ -51,6 +51,9 @@ def _render_kit(
         form = scorecard_form(kit.focus, data=initial_data(kit.scorecard))
     if kit.can_submit and kit.submitted and amend_form is None:
         amend_form = scorecard_form(kit.focus, amend=True, data=initial_data(kit.scorecard))
+    if amend_form is not None and kit.scorecard is not None:
+        # The page shows this revision now, so a form sent back from it amends this one.
+        amend_form["seen_revision"].data = str(kit.scorecard.revision)
     page = render_template(
         "scorecards/kit.html",
         kit=kit,
@@ -122,6 +125,7 @@ def amend(interview_id: int) -> Response | tuple[str, int]:
                     recommendation,
                     takeaways,
                     form["reason"].data or "",
+                    expected_revision=expected_version(form["seen_revision"].data),
                 )
             except NotPermitted:
                 abort(403)

@@ -1,12 +1,23 @@
-"""Moving applications through the pipeline: one transaction per move."""
+"""Moving applications through the pipeline: one transaction per move.
+
+Two people may act on one application at once. Every UPDATE of an application checks and
+bumps its `version` (the mapper's optimistic lock), so of two simultaneous changes exactly
+one is written; the other finds its version gone at commit and is refused whole, with the
+application's current state (ChangedMeanwhile). A form also carries the version its page
+showed, so a change sent from a page older than someone else's change is refused the same
+way before anything is written.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain import pipeline, policy, scoring
 from tracker.domain.errors import MoveNotAllowed, NotFound
@@ -33,6 +44,11 @@ SUBMITTED = "submitted"
 
 class NotPermitted(Exception):
     """The user may see the application but not do this to it (403, not 404)."""
+
+
+class ChangedMeanwhile(MoveNotAllowed):
+    """Someone changed the application after the user's page was loaded (or while their
+    request ran): nothing of the request was written; the message says what it is now."""
 
 
 def get_application(application_id: int, user: User) -> Application:
@@ -165,25 +181,88 @@ def apply_event(
     )
 
 
-def commit_moves() -> None:
-    """Commit the moves recorded so far; a concurrent change becomes a refusal, not a 500."""
+def check_version(application: Application, expected: int | None, actor: User) -> None:
+    """Refuse a change sent from a page that showed an older version of the application
+    (someone else's change came in between); None: the form carried no version."""
+    if expected is not None and expected != application.version:
+        raise changed_meanwhile(application.id, actor)
+
+
+def changed_meanwhile(application_id: int, actor: User) -> ChangedMeanwhile:
+    """The refusal for a lost race, saying what the application is now (read afresh)."""
+    application = db.session.get(Application, application_id, populate_existing=True)
+    if application is None:  # pragma: no cover - applications are never deleted
+        return ChangedMeanwhile("This application no longer exists.")
+    last = db.session.scalar(
+        select(StageEventRecord)
+        .where(StageEventRecord.application_id == application_id)
+        .order_by(StageEventRecord.id.desc())
+        .limit(1)
+    )
+    if last is not None and last.actor_id == actor.id:
+        who = "You changed this application a moment ago (in another tab, or with an earlier click)"
+    else:
+        who = "This application was changed by someone else just now"
+    state = f"{application.stage.name} ({application.status})"
+    return ChangedMeanwhile(
+        f"{who}, so nothing you sent was saved. Here is its current state: "
+        f"{application.candidate.name} is in {state}. Check it before you act again."
+    )
+
+
+# The partial unique index on one active application per candidate and opening; SQLite
+# names the columns instead ("UNIQUE constraint failed: applications.candidate_id, ...").
+ACTIVE_INDEX = "uq_applications_active_candidate_opening"
+
+
+@contextmanager
+def one_change(application: Application, actor: User) -> Iterator[None]:
+    """One transaction for a change to an application, committed at the end: anything
+    raised rolls all of it back, and a concurrent change that won (the version check at
+    flush, or a unique index such as one active application per candidate and opening)
+    becomes ChangedMeanwhile. Nothing is flushed before the commit, so every writer locks
+    the application's row before the audit trail's lock (one order: no deadlock)."""
+    application_id, seen = application.id, application.version
     try:
+        with db.session.no_autoflush:
+            yield
         db.session.commit()
-    except IntegrityError:
+    except StaleDataError:
         db.session.rollback()
-        raise MoveNotAllowed(
-            "The application changed while you were working on it; reload and try again."
-        ) from None
-
-
-def move(application: Application, request: MoveRequest, actor: User) -> StageEventRecord:
-    """Apply a move and record it, or raise MoveNotAllowed saying why; all or nothing."""
-    try:
-        record = record_move(application, request, actor)
-    except Exception:
+        raise changed_meanwhile(application_id, actor) from None
+    except IntegrityError as error:
+        db.session.rollback()
+        refusal = changed_meanwhile(application_id, actor)
+        if db.session.get(Application, application_id).version == seen:
+            if ACTIVE_INDEX not in str(error.orig) and "applications.candidate_id" not in str(
+                error.orig
+            ):
+                raise  # not a race this code knows: a real fault, not a refusal
+            # Not this application: another of the candidate's, for the same opening,
+            # became active at the same moment (one active application each).
+            raise MoveNotAllowed(
+                "Another application of this candidate for this opening became active just "
+                "now, so nothing you sent was saved. Check the candidate's page."
+            ) from None
+        raise refusal from None
+    except BaseException:
         db.session.rollback()
         raise
-    commit_moves()
+
+
+def move(
+    application: Application,
+    request: MoveRequest,
+    actor: User,
+    *,
+    expected_version: int | None = None,
+) -> StageEventRecord:
+    """Apply a move and record it, or raise MoveNotAllowed saying why (ChangedMeanwhile
+    when someone else's change came first); all or nothing. `expected_version` is the
+    application's version the user's page showed."""
+    with one_change(application, actor):
+        check_version(application, expected_version, actor)
+        record = record_move(application, request, actor)
     return record
 
 

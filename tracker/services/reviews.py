@@ -392,16 +392,26 @@ def _next_stage(application: Application) -> PlanStage | None:
     return stages[index + 1] if index + 1 < len(stages) else None
 
 
-def decide(application: Application, user: User, data: DecisionInput) -> Decision:
+def decide(
+    application: Application,
+    user: User,
+    data: DecisionInput,
+    *,
+    expected_version: int | None = None,
+) -> Decision:
     """Record the decision with a snapshot of its evidence, and move the application by
     it, in one transaction: nothing is written if any part is refused.
 
     NotFound if the user may not see the review; NotPermitted unless they may decide;
-    ValidationFailed when no decision is due; FieldErrors naming what the decision lacks.
+    ChangedMeanwhile if the application changed since the page showed `expected_version`
+    (a second click, another tab, someone else) or while this request ran, so a decision
+    is never recorded twice; ValidationFailed when no decision is due; FieldErrors naming
+    what the decision lacks.
     """
     evidence = review(application, user)
     if not evidence.can_decide:
         raise NotPermitted()
+    applications.check_version(application, expected_version, user)
     blocker = evidence.decision_blocker
     if blocker:
         raise ValidationFailed(blocker)
@@ -451,7 +461,7 @@ def decide(application: Application, user: User, data: DecisionInput) -> Decisio
         coverage_override=coverage_override,
         evidence=record,
     )
-    try:
+    with applications.one_change(application, user):
         db.session.add(decision)
         if data.outcome is Outcome.REJECT:
             moves = [MoveRequest(Move.REJECT, reason=reason, note=rationale)]
@@ -463,10 +473,6 @@ def decide(application: Application, user: User, data: DecisionInput) -> Decisio
             moves = [advance] * steps
         for request in moves:
             applications.record_move(application, request, user, now)
-    except Exception:
-        db.session.rollback()
-        raise
-    applications.commit_moves()
     return decision
 
 

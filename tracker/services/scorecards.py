@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain import policy, scoring
 from tracker.domain.errors import NotFound, ValidationFailed
@@ -207,19 +208,22 @@ def kit(interview: Interview, user: User) -> Kit:
 
 
 def _with_one_retry(work: Callable[[], T]) -> T:
-    """Run a unit of work; if a concurrent request won a unique constraint (a double
-    click), roll back and run it once more against what that request wrote."""
-    try:
-        return work()
-    except IntegrityError:
-        db.session.rollback()
-    try:
-        return work()
-    except IntegrityError:
-        db.session.rollback()
-        raise ValidationFailed(
-            "The scorecard changed while you were working on it; reload and try again."
-        ) from None
+    """Run a unit of work; if a concurrent request won (a double click: a unique
+    constraint, or a row it changed or removed under this one), roll back and run it once
+    more against what that request wrote. A domain refusal rolls back too."""
+    for attempt in (1, 2):
+        try:
+            return work()
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            if attempt == 2:
+                raise ValidationFailed(
+                    "The scorecard changed while you were working on it; reload and try again."
+                ) from None
+        except BaseException:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _normalised(
@@ -417,10 +421,16 @@ def amend(
     key_takeaways: str,
     reason: str,
     *,
+    expected_revision: int | None = None,
     now: datetime | None = None,
 ) -> Scorecard:
     """Change a submitted scorecard: the author only, with a reason; the new state becomes
-    a new revision and every earlier revision stays."""
+    a new revision and every earlier revision stays.
+
+    `expected_revision` is the revision the amend form was opened on. The same amendment
+    sent twice (a double click, a retry, even at the same moment) is saved once and both
+    answers are success; any other amendment from a page older than the latest revision
+    is refused, so nothing is amended on top of a version the author has not seen."""
     if scorecard.author_id != user.id:
         raise NotPermitted()
     when = now or utcnow()
@@ -430,8 +440,18 @@ def amend(
         if scorecard.status != SUBMITTED:
             raise ValidationFailed("Only a submitted scorecard is amended; this one is a draft.")
         latest = scorecard.revisions[-1] if scorecard.revisions else None
-        if _same_content(scorecard, ratings, recommendation, key_takeaways):
-            if latest is not None and latest.revision > 1 and latest.reason == reason:
+        same = _same_content(scorecard, ratings, recommendation, key_takeaways)
+        repeated = same and latest is not None and latest.revision > 1 and latest.reason == reason
+        if expected_revision is not None and expected_revision != scorecard.revision:
+            if repeated and expected_revision == scorecard.revision - 1:
+                return scorecard  # this very amendment, already saved by the first request
+            raise ValidationFailed(
+                f"This scorecard was amended since this form was opened (it is now at "
+                f"revision {scorecard.revision}), so your amendment was not saved. Check "
+                "the current version above and amend again if it still needs it."
+            )
+        if same:
+            if repeated and expected_revision is None:
                 return scorecard  # the same amendment sent twice
             raise ValidationFailed(
                 "This amendment changes nothing; change a rating, the evidence, the "
