@@ -213,6 +213,17 @@ def test_openings_give_the_demo_logins_real_work() -> None:
     assert Counter(s.status for s in specs) == {"open": 57, "on_hold": 3}
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("scale", [TINY, ds.LARGE], ids=["tiny", "large"])
+def test_hm_always_manages_four_openings(scale: ds.Scale, seed: int) -> None:
+    people = ds.staff(scale, random.Random(seed), first_id=1)
+    specs = ds.opening_specs(scale, random.Random(seed), people)
+    managed = Counter(s.hiring_manager.email for s in specs)
+    assert managed["hm@example.com"] == 4
+    assert len(specs) == scale.openings
+    assert {s.director.email for s in specs} >= {"director@example.com"}
+
+
 # --- The rows ---------------------------------------------------------------------------------
 
 
@@ -373,7 +384,7 @@ def test_scorecards_follow_their_interview_and_rate_its_focus(tiny) -> None:
         and i["status"] == "scheduled"
         and i["starts_at"] + timedelta(minutes=i["duration_minutes"]) < NOW
     } - {(c["interview_id"], c["author_id"]) for c in rows["scorecards"]}
-    assert 0 < len(owed) + statuses["draft"]  # a few still owed or in draft
+    assert len(owed) + statuses["draft"] > 0  # a few still owed or in draft
     assert len(owed) < statuses["submitted"] / 10
     assert ds.HELD_SCORECARD["draft"] > 0 and ds.HELD_SCORECARD["owed"] > 0
 

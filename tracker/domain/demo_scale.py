@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from bisect import bisect
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -73,8 +74,9 @@ class Scale:
         for group, count in wanted.items():
             if count < demo[group]:
                 raise ValueError(f"A scale needs at least {demo[group]} {group} account(s).")
-        if self.openings < len(DEMO_OPENINGS) + 2:
-            raise ValueError(f"A scale needs at least {len(DEMO_OPENINGS) + 2} openings.")
+        least = len(DEMO_OPENINGS) + HM_EXTRA_OPENINGS  # hm@example.com's four first
+        if self.openings < least:
+            raise ValueError(f"A scale needs at least {least} openings.")
         if not self.candidates <= self.applications <= self.candidates * MAX_APPLICATIONS:
             raise ValueError(
                 "Every candidate applies at least once and at most "
@@ -317,9 +319,6 @@ DEMO_OPENINGS: tuple[tuple[str, str, str, str, str], ...] = (
         "ciso@example.com",
     ),
 )
-LARGE = Scale("large", candidates=100_000, applications=150_000, openings=60)
-SCALES: dict[str, Scale] = {"large": LARGE}
-
 HM_EXTRA_OPENINGS = 2  # hm@example.com manages the two demo openings and these
 DIRECTOR_OPENINGS = 2  # director@example.com manages these itself
 RECRUITER_SHARE = 0.2  # of the other openings, recruiter@example.com recruits for these
@@ -327,6 +326,10 @@ BUSY_OPENING = 2.0  # hm@example.com's openings draw this many times the usual a
 PANEL_SIZE = 8  # peer interviewers per opening
 BUSY_PEER = ("peer1@example.com", 2.0, 0.25)  # twice as often, in hm's panels and 1 in 4 others
 ON_HOLD = 3  # openings on hold (never hm@example.com's)
+
+# The issue's large company; tests use smaller scales of their own.
+LARGE = Scale("large", candidates=100_000, applications=150_000, openings=60)
+SCALES: dict[str, Scale] = {"large": LARGE}
 
 # Interviewers' habits: how much more (or less) generous than the candidate's strength
 # they rate, and the longest they take to submit, in minutes after the interview ends.
@@ -638,19 +641,14 @@ def staff(scale: Scale, rng: random.Random, first_id: int) -> list[StaffMember]:
     names = iter(rng.sample(pool, len(pool)))
 
     def add(email: str, name: str, roles: tuple[str, ...], group: str) -> None:
-        bias, slowest = HABITS.get(email, (rng.gauss(0, 0.06), rng.choice(MAX_SCORECARD_MINUTES)))
-        timezone = "UTC" if email in HABITS or len(people) < len(DEMO_LOGINS) else None
+        if email in HABITS:
+            bias, slowest = HABITS[email]
+        else:
+            bias, slowest = rng.gauss(0, 0.06), rng.choice(MAX_SCORECARD_MINUTES)
+        # The demo logins keep the demo's UTC; the others live around the world.
+        timezone = "UTC" if len(people) < len(DEMO_LOGINS) else rng.choice(TIMEZONES)
         people.append(
-            StaffMember(
-                first_id + len(people),
-                email,
-                name,
-                roles,
-                group,
-                timezone or rng.choice(TIMEZONES),
-                bias,
-                slowest,
-            )
+            StaffMember(first_id + len(people), email, name, roles, group, timezone, bias, slowest)
         )
 
     for email, name, roles, group in DEMO_LOGINS:
@@ -771,21 +769,23 @@ def opening_specs(
         for title, role, level, specialty, manager in DEMO_OPENINGS
     ]
     titles = {p[0] for p in plan}
+    managed = Counter(p[4].email for p in plan)
+    hm_target = managed[hm.email] + HM_EXTRA_OPENINGS
     while len(plan) < scale.openings:
         role, level, specialty, stem, _ = rng.choices(mix, weights)[0]
         title = f"{stem} ({rng.choice(TEAMS)})"
         if title in titles:
             continue
         titles.add(title)
-        index = len(plan)
         if role == "distinguished-engineer":
             manager = ciso
-        elif index < len(DEMO_OPENINGS) + HM_EXTRA_OPENINGS:
+        elif managed[hm.email] < hm_target:
             manager = hm
-        elif index < len(DEMO_OPENINGS) + HM_EXTRA_OPENINGS + DIRECTOR_OPENINGS:
+        elif managed[director.email] < DIRECTOR_OPENINGS:
             manager = director
         else:
-            manager = managers[index % len(managers)]
+            manager = managers[len(plan) % len(managers)]
+        managed[manager.email] += 1
         plan.append((title, role, level, specialty, manager))
 
     specs = []
