@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from tracker.domain.demo_scale import SCALES, Scale
 from tracker.domain.errors import DomainError
 
 catalog_cli = AppGroup("catalog", help="Load or export the role catalog.")
@@ -82,10 +83,23 @@ def users_create(
     type=click.IntRange(min=1, max=200),
     help="Repeat the demo openings and their candidates this many times (load tests).",
 )
-def demo(if_empty: bool, copies: int) -> None:
+@click.option(
+    "--scale",
+    default="demo",
+    show_default=True,
+    type=click.Choice(["demo", *SCALES]),
+    help="demo: three openings and about fifty candidates. large: a large company, "
+    "100,000 candidates and 150,000 applications over 60 openings (a few minutes).",
+)
+def demo(if_empty: bool, copies: int, scale: str) -> None:
     """Load the catalog, demo users, openings and candidates into an empty database."""
     from tracker.services import demo as demo_service
 
+    if scale != "demo":
+        if copies != 1:
+            raise click.UsageError("--copies repeats the demo scale only; leave it out.")
+        _demo_at_scale(SCALES[scale], if_empty)
+        return
     try:
         result = demo_service.load_demo(copies=copies)
     except demo_service.NotDemoDatabase as exc:
@@ -100,9 +114,37 @@ def demo(if_empty: bool, copies: int) -> None:
         )
     else:
         click.echo("Demo data is already loaded; nothing was changed.")
+    _echo_logins(result.password_hint, result.logins)
+
+
+def _demo_at_scale(scale: Scale, if_empty: bool) -> None:
+    from tracker.services import demo_large
+
+    try:
+        if demo_large.already_loaded(scale):  # refusals come before the progress bar
+            result = demo_large.load_large(scale)
+        else:
+            with click.progressbar(
+                length=scale.applications, label=f"Loading the {scale.name} demo", show_pos=True
+            ) as bar:
+                result = demo_large.load_large(scale, progress=bar.update)
+    except demo_large.NotDemoDatabase as exc:
+        if if_empty:
+            click.echo(f"Demo data not loaded: {exc}")
+            return
+        raise click.ClickException(str(exc)) from None
+    if result.loaded:
+        rows = ", ".join(f"{n:,} {table}" for table, n in result.rows.items())
+        click.echo(f"The {scale.name} demo loaded in {result.seconds:.0f} s: {rows}.")
+    else:
+        click.echo(f"The {scale.name} demo is already loaded; nothing was changed.")
+    _echo_logins(result.password_hint, result.logins)
+
+
+def _echo_logins(password_hint: str, logins: list[tuple[str, str]]) -> None:
     click.echo("")
-    click.echo("Demo logins (password for all: " + result.password_hint + "):")
-    for email, roles in result.logins:
+    click.echo("Demo logins (password for all: " + password_hint + "):")
+    for email, roles in logins:
         click.echo(f"  {email:<26} {roles}")
 
 

@@ -11,7 +11,6 @@ import os
 import random
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +20,16 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.domain import pipeline
+from tracker.domain.demo_scale import (
+    CANDIDATE_DOMAIN,
+    CITIES,
+    DEMO_LOGINS,
+    FIRST,
+    LAST,
+    SOURCES,
+    ascii_name,
+)
+from tracker.domain.demo_scale import DEMO_OPENINGS as SCALE_OPENINGS
 from tracker.domain.pipeline import (
     ApplicationState,
     Move,
@@ -47,171 +56,47 @@ from tracker.services.applications import apply_event
 from tracker.services.candidates import APPLY_MOVE
 from tracker.services.demo_interviews import DemoPanel, add_interviews, record_offer_decision
 
-DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("admin@example.com", "Ada Admin", ("admin",)),
-    ("recruiter@example.com", "Riley Recruiter", ("recruiter", "interviewer")),
-    ("hm@example.com", "Harper Hiring-Manager", ("hiring_manager", "interviewer")),
-    ("peer1@example.com", "Priya Peer", ("interviewer",)),
-    ("peer2@example.com", "Pablo Peer", ("interviewer",)),
-    ("peer3@example.com", "Petra Peer", ("interviewer",)),
-    ("director@example.com", "Dana Director", ("hiring_manager", "interviewer")),
-    ("ciso@example.com", "Casey CISO", ("hiring_manager", "interviewer")),
+# The demo logins and openings are shared with the large scale (tracker.domain.demo_scale).
+DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (email, name, roles) for email, name, roles, _ in DEMO_LOGINS
 )
-DEMO_EMAIL_DOMAIN = "candidates.example.net"
+DEMO_EMAIL_DOMAIN = CANDIDATE_DOMAIN
 
+# Candidates per stage key of each demo opening, in the order of demo_scale.DEMO_OPENINGS.
+SPREADS: tuple[dict[str, int], ...] = (
+    {
+        "applied": 3,
+        "recruiter_screen": 2,
+        "hiring_manager": 2,
+        "peer": 2,
+        "director": 1,
+        "decision": 1,
+        "offer": 1,
+        "hired": 1,
+    },
+    {
+        "applied": 3,
+        "recruiter_screen": 2,
+        "hiring_manager": 2,
+        "peer": 1,
+        "director": 1,
+        "decision": 1,
+        "offer": 1,
+        "hired": 1,
+    },
+    {
+        "applied": 2,
+        "recruiter_screen": 2,
+        "hiring_manager": 1,
+        "peer": 1,
+        "director": 1,
+        "decision": 1,
+    },
+)
 # (title, role, level, specialty, hiring manager, candidates per stage key)
-DEMO_OPENINGS = (
-    (
-        "Senior Security Engineer, Application Security",
-        "security-engineer",
-        "senior",
-        "application-security",
-        "hm@example.com",
-        {
-            "applied": 3,
-            "recruiter_screen": 2,
-            "hiring_manager": 2,
-            "peer": 2,
-            "director": 1,
-            "decision": 1,
-            "offer": 1,
-            "hired": 1,
-        },
-    ),
-    (
-        "Staff Security Engineer, SIRT",
-        "security-engineer",
-        "staff",
-        "sirt",
-        "hm@example.com",
-        {
-            "applied": 3,
-            "recruiter_screen": 2,
-            "hiring_manager": 2,
-            "peer": 1,
-            "director": 1,
-            "decision": 1,
-            "offer": 1,
-            "hired": 1,
-        },
-    ),
-    (
-        "Distinguished Engineer, Secure",
-        "distinguished-engineer",
-        "distinguished",
-        "secure",
-        "ciso@example.com",
-        {
-            "applied": 2,
-            "recruiter_screen": 2,
-            "hiring_manager": 1,
-            "peer": 1,
-            "director": 1,
-            "decision": 1,
-        },
-    ),
+DEMO_OPENINGS = tuple(
+    (*opening, spread) for opening, spread in zip(SCALE_OPENINGS, SPREADS, strict=True)
 )
-
-FIRST = [
-    "Amara",
-    "Björn",
-    "Chloé",
-    "Dmitri",
-    "Élodie",
-    "Farah",
-    "Gustavo",
-    "Hana",
-    "Içim",
-    "Jonas",
-    "Keanu",
-    "Lena",
-    "Mateus",
-    "Nadia",
-    "Oskar",
-    "Padma",
-    "Quentin",
-    "Rosa",
-    "Søren",
-    "Tomás",
-    "Uma",
-    "Valentina",
-    "Wei",
-    "Ximena",
-    "Yusuf",
-    "Zoë",
-    "Aarav",
-    "Beatriz",
-    "Ciarán",
-    "Daniela",
-    "Emeka",
-    "François",
-    "Greta",
-    "Hiroshi",
-    "Ines",
-    "José",
-    "Kalani",
-    "Lucía",
-    "Mei",
-    "Noor",
-    "Olu",
-    "Paulo",
-    "Rania",
-    "Sven",
-]
-LAST = [
-    "Okafor",
-    "Lindqvist",
-    "Dubois",
-    "Volkov",
-    "Moreau",
-    "Haddad",
-    "Pereira",
-    "Sato",
-    "Yılmaz",  # noqa: RUF001 - a real Turkish name
-    "Berg",
-    "Kahale",
-    "Fischer",
-    "Souza",
-    "Rahman",
-    "Nilsson",
-    "Iyer",
-    "Lefèvre",
-    "Márquez",
-    "Jørgensen",
-    "Núñez",
-    "Patel",
-    "Rossi",
-    "Zhang",
-    "Ortega",
-    "Demir",
-    "Schäfer",
-    "Sharma",
-    "Costa",
-    "Ó Briain",
-    "Reyes",
-    "Eze",
-    "Girard",
-]
-CITIES = [
-    "Lisbon",
-    "Berlin",
-    "Nairobi",
-    "Toronto",
-    "São Paulo",
-    "Bangalore",
-    "Kraków",
-    "Austin",
-    "Melbourne",
-    "Dublin",
-    "Tokyo",
-    "Mexico City",
-]
-SOURCES = ["careers_page", "referral", "sourced", "job_board", "agency", "event"]
-
-
-def _ascii(text: str) -> str:
-    """Strip accents for email addresses (Zoë Núñez -> Zoe Nunez)."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 class NotDemoDatabase(Exception):
@@ -405,7 +290,7 @@ def _demo_application(
 ) -> tuple[Application, dict[str, datetime], int]:
     """One candidate walked through the real pipeline rules up to `target`; returns the
     application, when it entered each stage, and how many moves it made."""
-    local = _ascii(f"{first}.{last}").lower().replace(" ", "")
+    local = ascii_name(f"{first}.{last}").lower().replace(" ", "")
     email = f"{local}@{DEMO_EMAIL_DOMAIN}"
     candidate = Candidate(
         name=f"{first} {last}",

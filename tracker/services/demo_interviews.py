@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from tracker.domain.demo_scale import HABITS
 from tracker.domain.scoring import Rating as R
 from tracker.domain.scoring import Recommendation
 from tracker.extensions import db
@@ -60,18 +61,6 @@ TAKEAWAYS = {
     Recommendation.YES: "Good fit for the level; some gaps that coaching would close.",
     Recommendation.NO: "Not yet at this level; the gaps are in the core of the role.",
     Recommendation.DEFINITELY_NOT: "Clear gaps in the fundamentals for this role.",
-}
-
-
-# Interviewers' habits, so the calibration report has something to show: how much more
-# (or less) generous than the candidate's strength they rate, and the longest they take
-# to submit, in minutes after the interview ends.
-HABITS: dict[str, tuple[float, int]] = {
-    "peer1@example.com": (0.15, 240),
-    "peer2@example.com": (0.0, 2880),
-    "peer3@example.com": (-0.1, 600),
-    "ciso@example.com": (-0.15, 300),
-    "director@example.com": (0.05, 1440),
 }
 
 
