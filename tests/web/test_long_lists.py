@@ -134,6 +134,9 @@ BAD = [
     "before=2026-10-01T09:00:00Z,1'--",
     "after=2026-10-01T09:00:00Z,1&before=2026-10-01T09:00:00Z,2",
     "after=",
+    # Times whose UTC falls off either end of the calendar.
+    "after=9999-12-31T23:59:59-01:00,5",
+    "after=0001-01-01T00:00:00%2B01:00,5",
 ]
 
 

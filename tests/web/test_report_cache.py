@@ -95,3 +95,27 @@ def test_owing_feedback_is_a_new_page_at_once(keeping, client, auth, people) -> 
     make_interview(application, [people["hm"]], plan_interview_name="Hiring manager interview")
     db.session.commit()
     assert report_queries(client) == built
+
+
+def test_losing_an_opening_is_a_new_page_at_once(keeping, client, auth, people) -> None:
+    """A hiring manager replaced on an opening no longer gets figures that include it."""
+    kept_opening = make_opening(people["hm"], people["recruiter"])
+    lost_opening = make_opening(people["hm"], people["recruiter"])
+    for opening in (kept_opening, lost_opening):
+        make_application(opening, people["recruiter"])
+    auth.login(people["hm"].email)
+    built = report_queries(client)
+    assert report_queries(client) < built
+    lost_opening.hiring_manager_id = people["other_hm"].id
+    db.session.commit()
+    assert report_queries(client) == built
+
+
+def test_another_time_zone_is_another_page(keeping, client, auth, people) -> None:
+    """The dates of the default window are the viewer's midnights."""
+    make_application(make_opening(people["hm"], people["recruiter"]), people["recruiter"])
+    auth.login(people["hm"].email)
+    built = report_queries(client)
+    people["hm"].timezone = "Pacific/Auckland"
+    db.session.commit()
+    assert report_queries(client) == built

@@ -74,7 +74,10 @@ def _moment(text: str) -> datetime:
         raise BadCursor(f"not a time: {text!r}") from None
     if moment.tzinfo is None:
         raise BadCursor("a time without its zone")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00: past the calendar in UTC
+        raise BadCursor(f"not a time: {text!r}") from None
 
 
 @dataclass(frozen=True)

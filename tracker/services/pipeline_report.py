@@ -15,7 +15,18 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from tracker.domain.pipeline import REJECTION_LABELS, RejectionReason, Status, Withdrawer
 from tracker.domain.reports import Chart, Column, Kind, Section, Spread, share
@@ -414,7 +425,13 @@ def scorecards_due(scope: Scope) -> Section:
         Interview.duration_minutes * 60 + OVERDUE_AFTER.total_seconds()
     )
     independent = (
-        or_(Application.id.not_in(sorted(withheld)), assignee == scope.viewer.id)
+        or_(
+            # Literal numbers, as in Scope.feedback_allowed: no limit on how many.
+            Application.id.not_in(
+                bindparam(None, sorted(withheld), expanding=True, literal_execute=True)
+            ),
+            assignee == scope.viewer.id,
+        )
         if withheld
         else true()
     )
