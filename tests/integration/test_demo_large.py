@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import Select, exists, func, select
 
+from tests.demo_support import TINY
 from tests.factories import make_user
 from tracker.domain import demo_scale
-from tracker.domain.demo_scale import Scale
 from tracker.domain.pipeline import DEFAULT_PLAN
 from tracker.domain.scoring import RECOMMENDATION_SCORES, Recommendation
 from tracker.extensions import db
@@ -42,16 +42,6 @@ from tracker.services.demo import NotDemoDatabase
 from tracker.services.demo_large import LargeResult, load_large
 
 PASSWORD = "demo-password-for-tests"
-TINY = Scale(
-    "tiny",
-    candidates=300,
-    applications=450,
-    openings=6,
-    recruiters=3,
-    hiring_managers=3,
-    directors=3,
-    interviewers=12,
-)
 STAFF = TINY.admins + TINY.recruiters + TINY.hiring_managers + TINY.directors + TINY.interviewers
 BULK_TABLES = {"users", "user_roles", *demo_scale.TABLES}
 

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 import pytest
 
+from tests.demo_support import TINY
 from tracker.domain import demo_scale as ds
 from tracker.domain.pipeline import DEFAULT_PLAN, Stage, StageKind
 from tracker.domain.scoring import (
@@ -21,16 +22,6 @@ from tracker.domain.scoring import (
 )
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-TINY = ds.Scale(
-    "tiny",
-    candidates=300,
-    applications=450,
-    openings=6,
-    recruiters=3,
-    hiring_managers=3,
-    directors=3,
-    interviewers=12,
-)
 STAGE_KEYS = [t.key for t in DEFAULT_PLAN]
 FOCUS_SIZES = {  # like the real default focus of a senior opening
     "Recruiter screening call": 16,
