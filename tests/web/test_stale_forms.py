@@ -329,3 +329,25 @@ def test_an_amendment_from_an_outdated_form_is_refused(client, submitted) -> Non
     assert revisions(submitted["interview"]) == [(1, ""), (2, "Tab one.")]
     values = inputs(page)
     assert (values["key_takeaways"], values["seen_revision"]) == ("Typed in tab two.", "2")
+
+
+def test_a_form_returned_for_a_field_keeps_the_version_the_user_acted_on(
+    client, auth, people, application
+) -> None:
+    """A rejection whose note is too long comes back to be corrected. If someone moved
+    the application meanwhile, the corrected form must still be refused: the form keeps
+    the version the user saw, not the current one."""
+    auth.login(people["recruiter"].email)
+    page = candidate_page(client, application)
+    data = move_form(page, application, "reject", reason="other", note="x" * 5000)
+    someone_else_moves(application, people, MoveRequest(Move.ADVANCE))
+
+    returned = post_move(client, application, "reject", data)
+
+    assert returned.status_code != 409
+    resent = move_form(returned.get_data(as_text=True), application, "reject", note="Shorter")
+    assert resent[f"a{application.id}-reject-seen_version"] == "1"
+    before = state(application.id)
+    response = post_move(client, application, "reject", resent)
+    assert response.status_code == 409
+    assert state(application.id) == before

@@ -52,8 +52,12 @@ def render_candidate(candidate_id: int, bound: dict | None = None, status: int =
             application.id, application.stage.key, list(targets), application.version
         )
         if bound and bound["application_id"] == application.id:
-            bound["form"].from_stage.data = application.stage.key  # re-sent from this page
-            bound["form"].seen_version.data = str(application.version)
+            if status == 409:
+                # The user has now been shown the current state: a re-send is from it.
+                bound["form"].from_stage.data = application.stage.key
+                bound["form"].seen_version.data = str(application.version)
+            # Otherwise (a field to correct) the form keeps the state the user acted on,
+            # so a change by someone else meanwhile is still caught when they re-send.
             forms[bound["move"]] = bound["form"]
         panels.append(
             {
