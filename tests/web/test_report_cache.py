@@ -8,7 +8,6 @@ import pytest
 from tests.factories import make_application, make_interview, make_opening, move_to_stage
 from tests.queries import recorded_queries
 from tracker.extensions import db
-from tracker.reports import views
 from tracker.services.report_cache import TimedCache
 
 
@@ -50,11 +49,8 @@ def test_the_oldest_entry_goes_first_when_full() -> None:
 
 
 @pytest.fixture
-def keeping(app):
-    app.config["REPORT_CACHE_SECONDS"] = 60
-    views._CACHE.clear()
-    yield
-    views._CACHE.clear()
+def keeping(app) -> None:
+    app.config["REPORT_CACHE_SECONDS"] = 60  # read when the app first keeps a page
 
 
 def report_queries(client, url: str = "/reports/pipeline") -> int:

@@ -137,15 +137,14 @@ def _read_filters(
     return form, scope, None, options
 
 
-_CACHE: TimedCache[tuple[list[Section], datetime]] = TimedCache(seconds=0)
-
-
 def _cache() -> TimedCache[tuple[list[Section], datetime]]:
-    seconds = float(current_app.config["REPORT_CACHE_SECONDS"])
-    if _CACHE.seconds != seconds:
-        _CACHE.seconds = seconds
-        _CACHE.clear()
-    return _CACHE
+    """This app's kept report pages (per app, so two apps in one process, each on its own
+    database, never share one)."""
+    cache = current_app.extensions.get("report_cache")
+    if cache is None:
+        seconds = float(current_app.config["REPORT_CACHE_SECONDS"])
+        cache = current_app.extensions["report_cache"] = TimedCache(seconds=seconds)
+    return cache
 
 
 def _sections(
